@@ -1,0 +1,1 @@
+"""Benchmarks for `make bench`: each `bench_*.py` module has `run() -> list[Row]`."""
