@@ -63,6 +63,7 @@ TOP_LEVEL_KEYS = {
     "export",
     "patterns",
     "gazetteers",
+    "assignments",
 }
 LABEL_KEYS = {"name", "key", "colour", "description"}
 EXPORT_KEYS = {"format", "output"}
@@ -121,6 +122,8 @@ class Config:
     export: ExportDefaults = field(default_factory=ExportDefaults)
     patterns: dict[str, LabelPatterns] = field(default_factory=dict)
     gazetteers: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    assignments: Path | None = None
+    """A file written by `spantag assign`: the app lists this annotator's articles first."""
 
     @property
     def label_names(self) -> tuple[str, ...]:
@@ -288,6 +291,9 @@ class _Validator:
         names = {label.name for label in labels}
         patterns = self.patterns(data.get("patterns"), names)
         gazetteers = self.gazetteers(data.get("gazetteers"), names, base)
+        assignments = data.get("assignments")
+        if assignments is not None:
+            assignments = (base / self.string(assignments, ("assignments",))).resolve()
         return Config(
             path=None if self.where == "built-in config" else Path(self.where),
             labels=labels,
@@ -299,6 +305,7 @@ class _Validator:
             export=export,
             patterns=patterns,
             gazetteers=gazetteers,
+            assignments=assignments,
         )
 
     def labels(self, value: Any) -> tuple[Label, ...]:
@@ -350,7 +357,8 @@ class _Validator:
         value = self.mapping(value, ("export",), EXPORT_KEYS)
         fmt = self.string(value.get("format", "prodigy"), ("export", "format"))
         if fmt not in EXPORT_FORMATS:
-            raise self.fail(("export", "format"), f"unknown format {fmt!r} ({', '.join(EXPORT_FORMATS)})")
+            known = ", ".join(EXPORT_FORMATS)
+            raise self.fail(("export", "format"), f"unknown format {fmt!r} ({known})")
         output = value.get("output")
         out_path = (base / self.string(output, ("export", "output"))).resolve() if output else None
         return ExportDefaults(fmt, out_path)

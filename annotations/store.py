@@ -607,6 +607,9 @@ class Store:
         record = self._articles.get(article_id)
         return bool(record and record.get("done"))
 
+    def done_ids(self) -> set[str]:
+        return {key for key, record in self._articles.items() if record.get("done")}
+
     def set_done(self, article_id: str, done: bool) -> None:
         with self._mutex:
             record = dict(self._articles.get(article_id) or {"id": article_id})

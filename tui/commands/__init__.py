@@ -15,7 +15,9 @@ from annotations.articles import Corpus, load_corpus
 from annotations.config import Config
 
 #: Module names under tui.commands, in the order `--help` lists them.
-COMMANDS = ["list", "stats", "export", "import_", "init", "suggest", "assign", "agree", "review", "merge"]
+COMMANDS = [
+    "list", "stats", "export", "import_", "init", "suggest", "assign", "agree", "review", "merge",
+]
 
 
 class UserError(Exception):
