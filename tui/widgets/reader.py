@@ -1,0 +1,867 @@
+"""The reader: one article, wrapped to the pane, with a cursor, a selection and coloured spans.
+
+A Line API `ScrollView` (the pattern of toolong's `LogLines`): `render_line` draws only the
+rows on screen, wrapped rows are worked out on demand and cached (`tui.widgets.wrap`), and a
+key repaints only the rows it changed, so a key costs the same on a 100,000-word article as on
+a 1,000-word one. Offsets are Python `str` indices into the article text; `WrapLayout` is the
+one place that turns them into screen cells.
+
+How spans are drawn:
+- a span: its label colour as background, black or white text, whichever reads better;
+- where spans overlap: the shortest (innermost) span's background, so the outer span shows
+  around it, and the overlap is underlined and bold, its text in the outer span's colour when
+  that stays readable on the inner colour (two spans over the very same text show only as
+  underlined);
+- a suggestion: no background; underlined text in its label's colour (just underlined where
+  it lies on a span);
+- the selection: the `reader--selection` background; the cursor: `reader--cursor` (reverse)
+  when focused, `reader--cursor-blurred` (a dim block) otherwise.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from rich.color import Color, ColorParseError
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.actions import SkipAction
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotations.articles import Article, LineIndex
+from annotations.spans import Span
+from annotations.tokenizer import TokenIndex
+from tui.widgets.wrap import Row, WrapLayout
+
+FALLBACK_COLOUR = "#888888"
+_BLACK = Color.parse("#000000")
+_WHITE = Color.parse("#ffffff")
+
+
+class Marked(Protocol):
+    """What the reader draws: a span or a suggestion."""
+
+    start: int
+    end: int
+    label: str
+
+
+class SpanIndex:
+    """Spans (or suggestions) by offset, for drawing one row and jumping between spans.
+
+    Built once per `set_spans`; a lookup bisects the start offsets and looks back only as far
+    as the longest short span reaches, so drawing a row never walks all spans. Spans longer
+    than `LONG` are few and kept apart, checked on every lookup.
+    """
+
+    LONG = 2000
+
+    def __init__(self, items: Sequence[Marked]) -> None:
+        ordered = sorted(
+            (item for item in items if not getattr(item, "stale", False) and item.end > item.start),
+            key=lambda item: (item.start, -item.end, item.label),
+        )
+        self.items = ordered
+        self.starts = [item.start for item in ordered]
+        short = [item for item in ordered if item.end - item.start <= self.LONG]
+        self._short = short
+        self._short_starts = [item.start for item in short]
+        self._reach = max((item.end - item.start for item in short), default=0)
+        self._long = [item for item in ordered if item.end - item.start > self.LONG]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def overlapping(self, start: int, end: int) -> list[Marked]:
+        """The items with `item.start < end` and `item.end > start`."""
+        if not self.items:
+            return []
+        lo = bisect.bisect_left(self._short_starts, start - self._reach)
+        hi = bisect.bisect_left(self._short_starts, end)
+        found = [item for item in self._short[lo:hi] if item.end > start]
+        if self._long:
+            found.extend(item for item in self._long if item.start < end and item.end > start)
+        return found
+
+    def next_start(self, offset: int) -> int | None:
+        i = bisect.bisect_right(self.starts, offset)
+        return self.starts[i] if i < len(self.starts) else None
+
+    def prev_start(self, offset: int) -> int | None:
+        i = bisect.bisect_left(self.starts, offset) - 1
+        return self.starts[i] if i >= 0 else None
+
+
+class _Tokens:
+    """An article's TokenIndex, built once in a background thread, waited for when needed.
+
+    One thread builds them all, one after another, skipping articles already left behind, so
+    paging quickly through long articles never leaves several tokenizers fighting for the GIL.
+    """
+
+    _builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reader-tokens")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._lock = threading.Lock()
+        self._index: TokenIndex | None = None
+        self.wanted = True
+
+    @property
+    def ready(self) -> bool:
+        return self._index is not None
+
+    def get(self) -> TokenIndex:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = TokenIndex(self.text)
+        return self._index
+
+    def build_in_background(self) -> None:
+        self._builder.submit(self._build_if_wanted)
+
+    def _build_if_wanted(self) -> None:
+        if self.wanted:
+            self.get()
+
+
+def readable_on(background: Color) -> Color:
+    """Black or white, whichever is easier to read on `background`."""
+    return _BLACK if _luminance(background) > 0.179 else _WHITE
+
+
+def _luminance(colour: Color) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = colour.get_truecolor()
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: Color, b: Color) -> float:
+    """WCAG contrast ratio, 1 (none) to 21."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+class Reader(ScrollView, can_focus=True, inherit_bindings=False):
+    """Shows one article; the keyboard moves a cursor and selects text to tag."""
+
+    ALLOW_SELECT = False  # the reader draws and owns its own selection
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "left", "Left", id="reader.left", show=False),
+        Binding("right", "right", "Right", id="reader.right", show=False),
+        Binding("up", "up", "Up a line", id="reader.up", show=False),
+        Binding("down", "down", "Down a line", id="reader.down", show=False),
+        Binding("w,ctrl+right", "word_right", "Next word", id="reader.word_right", show=False),
+        Binding("b,ctrl+left", "word_left", "Previous word", id="reader.word_left", show=False),
+        Binding("home", "line_start", "Line start", id="reader.line_start", show=False),
+        Binding("end", "line_end", "Line end", id="reader.line_end", show=False),
+        Binding("pageup", "page_up", "Page up", id="reader.page_up", show=False),
+        Binding("pagedown", "page_down", "Page down", id="reader.page_down", show=False),
+        Binding("g,ctrl+home", "top", "Top", id="reader.top", show=False),
+        Binding("G,ctrl+end", "bottom", "Bottom", id="reader.bottom", show=False),
+        Binding("n", "next_span", "Next span", id="reader.next_span"),
+        Binding("N", "prev_span", "Previous span", id="reader.prev_span", show=False),
+        Binding(
+            "v",
+            "select_mode",
+            "Select",
+            id="reader.select_mode",
+            tooltip="Toggle select mode: moves extend the selection (for terminals without shift)",
+        ),
+        Binding("escape", "clear_selection", "Clear selection", id="reader.clear_selection",
+                show=False),
+        Binding("shift+left", "select_left", "Select left", id="reader.select_left", show=False),
+        Binding("shift+right", "select_right", "Select right", id="reader.select_right",
+                show=False),
+        Binding("shift+up", "select_up", "Select up", id="reader.select_up", show=False),
+        Binding("shift+down", "select_down", "Select down", id="reader.select_down", show=False),
+        Binding("ctrl+shift+right", "select_word_right", "Select to next word",
+                id="reader.select_word_right", show=False),
+        Binding("ctrl+shift+left", "select_word_left", "Select to previous word",
+                id="reader.select_word_left", show=False),
+        Binding("shift+home", "select_line_start", "Select to line start",
+                id="reader.select_line_start", show=False),
+        Binding("shift+end", "select_line_end", "Select to line end",
+                id="reader.select_line_end", show=False),
+        Binding("shift+pageup", "select_page_up", "Select a page up",
+                id="reader.select_page_up", show=False),
+        Binding("shift+pagedown", "select_page_down", "Select a page down",
+                id="reader.select_page_down", show=False),
+    ]  # fmt: skip
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "reader--cursor",
+        "reader--cursor-blurred",
+        "reader--selection",
+        "reader--suggestion",
+    }
+
+    DEFAULT_CSS = """
+    Reader {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-gutter: stable;
+        & > .reader--cursor { text-style: reverse; }
+        & > .reader--cursor-blurred { background: $foreground 35%; }
+        & > .reader--selection { background: $primary 55%; color: $foreground; }
+        & > .reader--suggestion { text-style: underline; }
+    }
+    """
+
+    @dataclass
+    class CursorMoved(Message):
+        """The cursor moved. `line` and `col` are 0-based, in lines and code points."""
+
+        reader: Reader
+        offset: int
+        line: int
+        col: int
+
+        @property
+        def control(self) -> Reader:
+            return self.reader
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, Reader.CursorMoved) and message.reader is self.reader
+
+    @dataclass
+    class SelectionChanged(Message):
+        """The selection (as `Reader.selection` gives it) changed; None when cleared."""
+
+        reader: Reader
+        selection: tuple[int, int] | None
+
+        @property
+        def control(self) -> Reader:
+            return self.reader
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, Reader.SelectionChanged) and message.reader is self.reader
+
+    def __init__(
+        self,
+        label_colours: dict[str, str] | None = None,
+        snap_to_words: bool = True,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.snap_to_words = snap_to_words
+        self._label_colours: dict[str, Color] = {}
+        self._styles: dict[tuple[Any, ...], Style] = {}
+        self._strips: OrderedDict[int, Strip] = OrderedDict()
+        self._article: Article | None = None
+        self._text = ""
+        self._layout: WrapLayout | None = None
+        self._lines = LineIndex("")
+        self._tokens = _Tokens("")
+        self._spans = SpanIndex(())
+        self._suggestions = SpanIndex(())
+        self._cursor = 0
+        self._anchor: int | None = None
+        self._select_mode = False
+        self._goal_col: int | None = None
+        self._dragging = False
+        self._selection_key: tuple[int, int, bool] | None = None
+        self._selection_value: tuple[int, int] | None = None
+        self.set_label_colours(label_colours or {})
+
+    # --- public state ----------------------------------------------------------------------
+
+    @property
+    def article(self) -> Article | None:
+        return self._article
+
+    @property
+    def cursor(self) -> int:
+        """The cursor's offset into the article text."""
+        return self._cursor
+
+    @cursor.setter
+    def cursor(self, offset: int) -> None:
+        self.move_to(offset)
+
+    @property
+    def anchor(self) -> int | None:  # type: ignore[override]
+        """Where the selection started (the other end is the cursor), or None.
+
+        Shadows `Widget.anchor()` (keep a log scrolled to its end), which the reader never uses.
+        """
+        return self._anchor
+
+    @property
+    def select_mode(self) -> bool:
+        """In select mode (`v`) plain moves extend the selection."""
+        return self._select_mode
+
+    @property
+    def layout(self) -> WrapLayout:
+        """The wrapped rows at the current width (offset <-> screen cell conversions)."""
+        return self._get_layout()
+
+    @property
+    def token_index(self) -> TokenIndex:
+        """The article's tokens (waits for the background build if it is still running)."""
+        return self._tokens.get()
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected range (start < end), or None.
+
+        From the anchor to the cursor; with `snap_to_words`, grown to whole words and trimmed
+        of whitespace (None when only whitespace is selected).
+        """
+        if self._anchor is None:
+            return None
+        key = (self._anchor, self._cursor, self.snap_to_words)
+        if key != self._selection_key:
+            start, end = sorted((self._anchor, self._cursor))
+            value: tuple[int, int] | None = None
+            if start < end:
+                value = self._tokens.get().snap(start, end) if self.snap_to_words else (start, end)
+            self._selection_key, self._selection_value = key, value
+        return self._selection_value
+
+    def target(self) -> tuple[int, int] | None:
+        """What a label key tags: the selection, else the word under the cursor, else None."""
+        selection = self.selection
+        if selection is not None:
+            return selection
+        if self._article is None:
+            return None
+        return self._tokens.get().word_at(self._cursor)
+
+    def spans_at(self, offset: int) -> list[Span]:
+        """The spans covering `offset`, shortest first."""
+        found = self._spans.overlapping(offset, offset + 1)
+        return sorted(found, key=lambda s: (s.end - s.start, s.start, s.label))  # type: ignore[return-value]
+
+    @property
+    def spans(self) -> list[Span]:
+        return list(self._spans.items)  # type: ignore[arg-type]
+
+    @property
+    def suggestions(self) -> list[Any]:
+        return list(self._suggestions.items)
+
+    def cursor_cell(self) -> tuple[int, int]:
+        """(row, column) of the cursor in the wrapped text (row 0 is the article's first)."""
+        return self._get_layout().cell_of(self._cursor)
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def show(
+        self,
+        article: Article | None,
+        spans: Sequence[Span] = (),
+        suggestions: Sequence[Any] = (),
+        tokens: TokenIndex | None = None,
+    ) -> None:
+        """Show `article` (None: nothing) with its spans: cursor at 0, no selection, at the top.
+
+        The article's TokenIndex is built in a background thread unless `tokens` gives one;
+        word moves and selections wait for it.
+        """
+        had_selection = self.selection is not None if self._anchor is not None else False
+        self._article = article
+        self._text = article.text if article is not None else ""
+        self._lines = LineIndex(self._text)
+        self._tokens.wanted = False
+        self._tokens = _Tokens(self._text)
+        if tokens is not None and tokens.text == self._text:
+            self._tokens._index = tokens
+        elif article is not None:
+            self._tokens.build_in_background()
+        self._layout = None
+        self._spans = SpanIndex(spans)
+        self._suggestions = SpanIndex(suggestions)
+        self._cursor = 0
+        self._anchor = None
+        self._select_mode = False
+        self.remove_class("-selecting")
+        self._goal_col = None
+        self._selection_key = None
+        self._repaint_all()
+        self._get_layout()
+        self._cursor = self._get_layout().stop_at(0)
+        self.scroll_to(0, 0, animate=False, force=True)
+        self._post_cursor()
+        if had_selection:
+            self.post_message(self.SelectionChanged(self, None))
+
+    def set_spans(self, spans: Sequence[Span]) -> None:
+        """Replace the spans drawn (repaints; the cursor and selection stay)."""
+        self._spans = SpanIndex(spans)
+        self._repaint_all()
+
+    def set_suggestions(self, suggestions: Sequence[Any]) -> None:
+        """Replace the suggestions drawn (objects with .start .end .label .source)."""
+        self._suggestions = SpanIndex(suggestions)
+        self._repaint_all()
+
+    def set_label_colours(self, label_colours: dict[str, str]) -> None:
+        colours: dict[str, Color] = {}
+        for label, colour in label_colours.items():
+            try:
+                colours[label] = Color.parse(colour)
+            except ColorParseError:
+                colours[label] = Color.parse(FALLBACK_COLOUR)
+        self._label_colours = colours
+        self._repaint_all()
+
+    # --- moving ----------------------------------------------------------------------------
+
+    def move_to(self, offset: int, select: bool = False) -> None:
+        """Put the cursor at `offset` (kept visible). `select` extends the selection from its
+        anchor (or from the old cursor); otherwise the selection and select mode end."""
+        if not select and self._select_mode:
+            self._select_mode = False
+            self.remove_class("-selecting")
+        self._move(offset, select=select)
+
+    def select(self, start: int, end: int) -> None:
+        """Select [start, end) (snapped to words if `snap_to_words`); the cursor goes to `end`."""
+        before = self.selection
+        self._anchor = self._get_layout().stop_at(start) if self._article else 0
+        self._move(end, select=True, before=before)
+
+    def clear_selection(self) -> None:
+        """Drop the selection and leave select mode; the cursor stays."""
+        before = self.selection
+        self._select_mode = False
+        self.remove_class("-selecting")
+        if self._anchor is not None:
+            self._anchor = None
+            self._after_selection_change(before)
+
+    def _move(
+        self,
+        offset: int,
+        *,
+        select: bool = False,
+        keep_goal: bool = False,
+        before: tuple[int, int] | None | bool = False,
+    ) -> None:
+        layout = self._get_layout()
+        if before is False:
+            before = self.selection
+        old = self._cursor
+        new = layout.stop_at(offset)
+        if select or self._select_mode:
+            if self._anchor is None:
+                self._anchor = old
+        else:
+            self._anchor = None
+        self._cursor = new
+        if not keep_goal:
+            self._goal_col = None
+        self._refresh_offsets(old, new)
+        self._scroll_cursor_into_view()
+        if new != old:
+            self._post_cursor()
+        self._after_selection_change(before)  # type: ignore[arg-type]
+
+    def _after_selection_change(self, before: tuple[int, int] | None) -> None:
+        after = self.selection
+        if after == before:
+            return
+        if before is None or after is None:
+            ranges = [r for r in (before, after) if r is not None]
+        else:
+            ranges = [
+                (min(before[0], after[0]), max(before[0], after[0])),
+                (min(before[1], after[1]), max(before[1], after[1])),
+            ]
+        for start, end in ranges:
+            self._refresh_range(start, end)
+        self.post_message(self.SelectionChanged(self, after))
+
+    def _post_cursor(self) -> None:
+        line, col = self._lines.line_col(min(self._cursor, len(self._text)))
+        self.post_message(self.CursorMoved(self, self._cursor, line, col))
+
+    def _scroll_cursor_into_view(self) -> None:
+        row = self._get_layout().row_of(self._cursor)
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        if height <= 0:
+            return
+        if row < top:
+            self.scroll_to(y=row, animate=False, force=True)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, force=True)
+
+    def _vertical(self, rows: int, select: bool, clamp: bool = False) -> None:
+        """Move `rows` screen rows keeping the column; past either end: the text's end
+        (or, with `clamp`, the first or last row)."""
+        layout = self._get_layout()
+        row, col = layout.cell_of(self._cursor)
+        goal = self._goal_col if self._goal_col is not None else col
+        target = row + rows
+        if clamp:
+            target = min(max(target, 0), layout.row_count - 1)
+        if target < 0:
+            offset = layout.offset_at(0, 0)
+        elif target >= layout.row_count:
+            offset = len(self._text)
+        else:
+            offset = layout.offset_at(target, goal)
+        self._move(offset, select=select, keep_goal=True)
+        self._goal_col = goal
+
+    def _page(self, direction: int, select: bool) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        self.scroll_to(y=self.scroll_y + direction * height, animate=False, force=True)
+        self._vertical(direction * height, select, clamp=True)
+
+    def _word(self, direction: int, select: bool) -> None:
+        tokens = self._tokens.get()
+        if direction > 0:
+            offset = tokens.next_word_start(self._cursor)
+        else:
+            offset = tokens.prev_word_start(self._cursor)
+        self._move(offset, select=select)
+
+    def _line_edge(self, end: bool, select: bool) -> None:
+        layout = self._get_layout()
+        row = layout.row(layout.row_of(self._cursor))
+        self._move(row.last_stop() if end else row.first_stop(), select=select)
+
+    def _span_jump(self, direction: int) -> None:
+        if direction > 0:
+            offset = self._spans.next_start(self._cursor)
+        else:
+            offset = self._spans.prev_start(self._cursor)
+        if offset is None:
+            self.app.bell()
+            return
+        self._move(offset)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_left(self) -> None:
+        self._move(self._get_layout().prev_stop(self._cursor))
+
+    def action_right(self) -> None:
+        self._move(self._get_layout().next_stop(self._cursor))
+
+    def action_up(self) -> None:
+        self._vertical(-1, False)
+
+    def action_down(self) -> None:
+        self._vertical(1, False)
+
+    def action_word_right(self) -> None:
+        self._word(1, False)
+
+    def action_word_left(self) -> None:
+        self._word(-1, False)
+
+    def action_line_start(self) -> None:
+        self._line_edge(False, False)
+
+    def action_line_end(self) -> None:
+        self._line_edge(True, False)
+
+    def action_page_up(self) -> None:
+        self._page(-1, False)
+
+    def action_page_down(self) -> None:
+        self._page(1, False)
+
+    def action_top(self) -> None:
+        self._move(0)
+
+    def action_bottom(self) -> None:
+        self._move(len(self._text))
+
+    def action_next_span(self) -> None:
+        self._span_jump(1)
+
+    def action_prev_span(self) -> None:
+        self._span_jump(-1)
+
+    def action_select_left(self) -> None:
+        self._move(self._get_layout().prev_stop(self._cursor), select=True)
+
+    def action_select_right(self) -> None:
+        self._move(self._get_layout().next_stop(self._cursor), select=True)
+
+    def action_select_up(self) -> None:
+        self._vertical(-1, True)
+
+    def action_select_down(self) -> None:
+        self._vertical(1, True)
+
+    def action_select_word_right(self) -> None:
+        self._word(1, True)
+
+    def action_select_word_left(self) -> None:
+        self._word(-1, True)
+
+    def action_select_line_start(self) -> None:
+        self._line_edge(False, True)
+
+    def action_select_line_end(self) -> None:
+        self._line_edge(True, True)
+
+    def action_select_page_up(self) -> None:
+        self._page(-1, True)
+
+    def action_select_page_down(self) -> None:
+        self._page(1, True)
+
+    def action_select_mode(self) -> None:
+        """Toggle select mode; leaving it drops the selection."""
+        if self._select_mode:
+            self.clear_selection()
+            return
+        before = self.selection
+        self._select_mode = True
+        self.add_class("-selecting")
+        if self._anchor is None:
+            self._anchor = self._cursor
+        self._after_selection_change(before)
+
+    def action_clear_selection(self) -> None:
+        """Escape: drop the selection; with none, let the key go on to the screen and app."""
+        if self._anchor is None and not self._select_mode:
+            raise SkipAction()
+        self.clear_selection()
+
+    # --- mouse -----------------------------------------------------------------------------
+
+    def _offset_at_mouse(self, event: events.MouseEvent) -> int:
+        position = event.get_content_offset_capture(self)
+        layout = self._get_layout()
+        row = round(self.scroll_y) + position.y
+        return layout.offset_at(row, max(0, position.x))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1 or self._article is None:
+            return
+        if event.get_content_offset(self) is None:
+            return
+        self.focus()
+        self._dragging = True
+        self.capture_mouse()
+        if not event.shift and self._select_mode:
+            self._select_mode = False
+            self.remove_class("-selecting")
+        self._move(self._offset_at_mouse(event), select=event.shift)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        position = event.get_content_offset_capture(self)
+        height = self.scrollable_content_region.height
+        if position.y < 0:
+            self.scroll_to(y=self.scroll_y - 1, animate=False, force=True)
+        elif position.y >= height:
+            self.scroll_to(y=self.scroll_y + 1, animate=False, force=True)
+        self._move(self._offset_at_mouse(event), select=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if not self._dragging:
+            return
+        self._dragging = False
+        self.release_mouse()
+        if self._anchor is not None and self._anchor == self._cursor and not self._select_mode:
+            self._anchor = None
+
+    # --- layout and painting ---------------------------------------------------------------
+
+    def _get_layout(self) -> WrapLayout:
+        width = self.scrollable_content_region.width
+        layout = self._layout
+        if layout is not None and (width <= 0 or layout.width == width):
+            return layout
+        layout = WrapLayout(self._text, width if width > 0 else 80)
+        self._layout = layout
+        self._strips.clear()
+        self.virtual_size = Size(layout.width, layout.row_count)
+        return layout
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._layout is not None and self._layout.width != self.scrollable_content_region.width:
+            self._get_layout()
+            self._cursor = self._layout.stop_at(self._cursor)
+            self.refresh()
+            self.call_after_refresh(self._scroll_cursor_into_view)
+
+    def on_focus(self, event: events.Focus) -> None:
+        self._refresh_offsets(self._cursor, self._cursor)
+
+    def on_blur(self, event: events.Blur) -> None:
+        self._refresh_offsets(self._cursor, self._cursor)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+        self._strips.clear()
+
+    def _repaint_all(self) -> None:
+        self._styles.clear()
+        self._strips.clear()
+        self.refresh()
+
+    def _refresh_offsets(self, *offsets: int) -> None:
+        layout = self._get_layout()
+        for row in {layout.row_of(offset) for offset in offsets}:
+            self._refresh_rows(row, row)
+
+    def _refresh_range(self, start: int, end: int) -> None:
+        layout = self._get_layout()
+        self._refresh_rows(layout.row_of(start), layout.row_of(end))
+
+    def _refresh_rows(self, first: int, last: int) -> None:
+        top = round(self.scroll_y)
+        bottom = top + max(self.scrollable_content_region.height, 1) - 1
+        first, last = max(first, top), min(last, bottom)
+        if first <= last:
+            self.refresh_lines(first, last - first + 1)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        layout = self._get_layout()
+        index = round(self.scroll_y) + y
+        if self._article is None or index >= layout.row_count:
+            return Strip.blank(width, base)
+        row = layout.row(index)
+        next_start = layout.row_range(index)[1]
+        cursor = self._cursor if row.start <= self._cursor < next_start else None
+        selection = self.selection
+        if selection is not None and (selection[1] <= row.start or selection[0] >= next_start):
+            selection = None
+        if cursor is None and selection is None:
+            strip = self._strips.get(index)
+            if strip is None:
+                strip = self._render_row(row, None, None, base).adjust_cell_length(width, base)
+                self._strips[index] = strip
+                if len(self._strips) > 512:
+                    self._strips.popitem(last=False)
+            return strip
+        return self._render_row(row, cursor, selection, base).adjust_cell_length(width, base)
+
+    def _render_row(
+        self,
+        row: Row,
+        cursor: int | None,
+        selection: tuple[int, int] | None,
+        base: Style,
+    ) -> Strip:
+        start, end = row.start, row.end
+        reach = max(end, start + 1)
+        cuts = {start, end}
+        spans = []
+        for span in self._spans.overlapping(start, reach):
+            a, b = row.floor(max(span.start, start)), row.ceil(min(span.end, end))
+            if a < b:
+                spans.append((a, b, span))
+                cuts.add(a)
+                cuts.add(b)
+        suggestions = []
+        for item in self._suggestions.overlapping(start, reach):
+            a, b = row.floor(max(item.start, start)), row.ceil(min(item.end, end))
+            if a < b:
+                suggestions.append((a, b, item))
+                cuts.add(a)
+                cuts.add(b)
+        sel_a = sel_b = -1
+        if selection is not None:
+            sel_a, sel_b = row.floor(max(selection[0], start)), row.ceil(min(selection[1], end))
+            cuts.add(sel_a)
+            cuts.add(sel_b)
+        cur_a = cur_b = -1
+        if cursor is not None and cursor < end:
+            cur_a = row.floor(cursor)
+            cur_b = row.cluster_end(cur_a)
+            cuts.add(cur_a)
+            cuts.add(cur_b)
+        focused = self.has_focus
+        ordered = sorted(cuts)
+        segments: list[Segment] = []
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            if a >= b or b > end:
+                continue
+            covering = [s for x, y, s in spans if x <= a and y >= b]
+            inner = outer = None
+            if covering:
+                covering.sort(key=lambda s: (s.end - s.start, s.start, s.label))
+                inner = covering[0].label
+                outer = covering[-1].label if len(covering) > 1 else None
+            suggested = next((s.label for x, y, s in suggestions if x <= a and y >= b), None)
+            selected = sel_a <= a and b <= sel_b
+            cursor_state = (1 if focused else 2) if a == cur_a else 0
+            key = (inner, outer, len(covering) > 1, suggested, selected, cursor_state)
+            segments.append(Segment(row.draw(a, b), self._style(key, base)))
+        if row.eol >= 0:
+            on_cursor = cursor is not None and cursor >= end
+            selected = selection is not None and selection[0] <= row.eol < selection[1]
+            if on_cursor or selected:
+                cursor_state = (1 if focused else 2) if on_cursor else 0
+                key = (None, None, False, None, selected, cursor_state)
+                segments.append(Segment(" ", self._style(key, base)))
+        return Strip(segments)
+
+    def _colour(self, label: str) -> Color:
+        colour = self._label_colours.get(label)
+        if colour is None:
+            colour = self._label_colours[label] = Color.parse(FALLBACK_COLOUR)
+        return colour
+
+    def _overlay(self, component: str) -> Style:
+        partial = self.get_component_rich_style(component, partial=True)
+        full = self.get_component_rich_style(component)
+        return partial + Style(
+            color=full.color if partial.color is not None else None,
+            bgcolor=full.bgcolor if partial.bgcolor is not None else None,
+        )
+
+    def _style(self, key: tuple[Any, ...], base: Style) -> Style:
+        style = self._styles.get(key)
+        if style is not None:
+            return style
+        inner, outer, stacked, suggested, selected, cursor_state = key
+        style = base
+        if inner is not None:
+            background = self._colour(inner)
+            foreground = readable_on(background)
+            if stacked:
+                outer_colour = self._colour(outer)
+                if contrast(outer_colour, background) >= 3.0:
+                    foreground = outer_colour
+                style += Style(underline=True, bold=True)
+            style += Style(color=foreground, bgcolor=background)
+            if suggested is not None:
+                style += Style(underline=True)
+        elif suggested is not None:
+            style += self._overlay("reader--suggestion") + Style(color=self._colour(suggested))
+        if selected:
+            style += self._overlay("reader--selection")
+        if cursor_state == 1:
+            style += self._overlay("reader--cursor")
+        elif cursor_state == 2:
+            style += self._overlay("reader--cursor-blurred")
+        self._styles[key] = style
+        return style
