@@ -125,6 +125,8 @@ def decode_article(raw: bytes, where: str) -> str:
         raise ValueError(f"{where}: not UTF-8 (byte offset {error.start})") from None
     if text.startswith(BOM):
         text = text[1:]
+    if "\x00" in text:  # UTF-16 without a BOM, or another binary file that happens to decode
+        raise ValueError(f"{where}: binary, not UTF-8 text (NUL at byte offset {raw.index(0)})")
     return text
 
 
@@ -150,11 +152,13 @@ def read_jsonl(path: Path) -> tuple[list[Article], list[str]]:
     """One `{"text", "id"?, "meta"?}` object per line; bad lines become warnings."""
     articles: list[Article] = []
     warnings: list[str] = []
+    blank = True
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
             where = f"{path}:{number}"
-            if not raw.strip():
+            if not raw.strip() or raw.strip() == BOM.encode("utf-8"):
                 continue
+            blank = False
             try:
                 line = decode_article(raw, where)
                 try:
@@ -164,6 +168,10 @@ def read_jsonl(path: Path) -> tuple[list[Article], list[str]]:
                 if not isinstance(data, dict):
                     raise ValueError(f"{where}: expected a JSON object")
                 text = _check_text(data.get("text"), where)
+                try:  # a lone surrogate in `id` or `meta` could never be written out as UTF-8
+                    json.dumps(data, ensure_ascii=False).encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ValueError(f"{where}: a lone surrogate in 'id' or 'meta'") from None
                 raw_id = data.get("id")
                 if raw_id is None and isinstance(data.get("meta"), dict):
                     raw_id = data["meta"].get("id")
@@ -172,6 +180,8 @@ def read_jsonl(path: Path) -> tuple[list[Article], list[str]]:
                 articles.append(article_from_text(text, article_id, where, meta))
             except ValueError as error:
                 warnings.append(str(error))
+    if blank:
+        warnings.append(f"{path}: empty file (no articles), skipped")
     return articles, warnings
 
 

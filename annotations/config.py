@@ -329,8 +329,11 @@ class _Validator:
                 raise self.fail((*path, "colour"), f"Rich cannot parse colour {colour!r}") from None
             if any(label.name == name for label in labels):
                 raise self.fail((*path, "name"), f"duplicate label {name!r}")
-            description = item.get("description") or ""
-            labels.append(Label(name, key, colour, str(description)))
+            description = item.get("description")
+            if description is not None and not isinstance(description, str):
+                kind = type(description).__name__
+                raise self.fail((*path, "description"), f"expected a string, got {kind}")
+            labels.append(Label(name, key, colour, description or ""))
         return tuple(labels)
 
     def keys(self, value: Any, labels: tuple[Label, ...]) -> dict[str, str]:
@@ -346,10 +349,14 @@ class _Validator:
                 raise self.fail(("labels", index, "key"), f"duplicate key {label.key!r} ({other})")
         for action, key in keys.items():
             if key in seen:
-                other = ".".join(str(p) for p in seen[key])
-                path = ("keys", action) if action in value else ("labels",)
-                hint = "" if action in value else f" (default of keys.{action})"
-                raise self.fail(path, f"duplicate key {key!r}{hint}, also {other}")
+                if action in value:
+                    other = ".".join(str(p) for p in seen[key])
+                    raise self.fail(("keys", action), f"duplicate key {key!r}, also {other}")
+                # `action` kept its default (defaults are unique), so the clash is with a key
+                # the user wrote: blame that field, on its line.
+                raise self.fail(
+                    seen[key], f"duplicate key {key!r}, also the default of keys.{action}"
+                )
             seen[key] = ("keys", action)
         return keys
 

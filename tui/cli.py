@@ -14,7 +14,7 @@ from pathlib import Path
 
 from annotations import __version__
 from annotations.articles import CorpusError
-from annotations.config import ConfigError, load_config
+from annotations.config import ConfigError, default_config_text, load_config, parse_config
 from annotations.spans import SpanError
 from tui.commands import COMMANDS, Context, UserError
 
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         sub = argparse.ArgumentParser(prog=f"spantag {module.NAME}", description=module.HELP)
         module.add_arguments(sub)
         sub_args = sub.parse_args(rest)
-        ctx = _context(args)
+        ctx = _context(args, needs_config=getattr(module, "NEEDS_CONFIG", True))
         return int(module.run(sub_args, ctx) or 0)
     except _user_errors() as error:
         print(f"spantag: {error}", file=sys.stderr)
@@ -90,8 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _context(args: argparse.Namespace) -> Context:
-    config = load_config(args.config)
+def _context(args: argparse.Namespace, needs_config: bool = True) -> Context:
+    """`needs_config=False` (`spantag init`): the built-in config, so a broken config.yaml
+    in the current folder does not stop the command that writes a fresh one."""
+    config = load_config(args.config) if needs_config else parse_config(default_config_text(), None)
     store = Path(args.store).resolve() if args.store else config.store
     return Context(config=config, store_path=store, config_option=args.config)
 
