@@ -27,11 +27,12 @@ with an error naming it and the `.bak`.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,9 @@ class AtomicJSONStorage(Storage):
         except FileNotFoundError:
             return None
         if not raw.strip():
+            bak = backup_path(self.path)
+            if bak.exists() and bak.stat().st_size:
+                raise StoreCorrupt(self._corrupt_message("empty"))
             return None
         try:
             data = json.loads(raw)
@@ -227,7 +231,9 @@ class Store:
         try:
             store._load()
             if not read_only:
-                store._compact()
+                journal = journal_path(path)
+                if not path.exists() or (journal.exists() and journal.stat().st_size):
+                    store._compact()
                 store._refresh_backup()
                 store._open_journal()
         except BaseException:
@@ -243,6 +249,10 @@ class Store:
             raise StoreLocked(self.path, self._owner_pid()) from None
         self._lock = lock
         atomic_write(owner_path(self.path), str(os.getpid()).encode())
+        # A writer killed mid-compaction leaves its temp snapshot behind; only a lock holder
+        # may sweep them, since a live writer could be using one.
+        for leftover in self.path.parent.glob(f".{self.path.name}.*tmp*"):
+            leftover.unlink(missing_ok=True)
 
     def _owner_pid(self) -> int | None:
         try:
@@ -280,7 +290,24 @@ class Store:
     # -- loading -------------------------------------------------------------------------
 
     def _load(self) -> None:
+        # The journal first: a writer compacting between the two reads then leaves a snapshot
+        # newer than the journal read (its records are skipped by seq), never an older snapshot
+        # with an emptied journal, which would hide every change of the writer's session.
+        try:
+            journal_raw: bytes | None = journal_path(self.path).read_bytes()
+        except FileNotFoundError:
+            journal_raw = None
         data = AtomicJSONStorage(self.path, read_only=True).read() or {}
+        try:
+            self._load_tables(data)
+        except (TypeError, KeyError, ValueError, AttributeError) as error:
+            storage = AtomicJSONStorage(self.path, read_only=True)
+            raise StoreCorrupt(
+                storage._corrupt_message(f"not a spantag store ({type(error).__name__}: {error})")
+            ) from None
+        self._replay_journal(journal_raw)
+
+    def _load_tables(self, data: dict[str, Any]) -> None:
         db = TinyDB(storage=_MemoryView, data=data)
         info = db.table("_store").get(doc_id=1) or {}
         if info.get("version", FORMAT_VERSION) > FORMAT_VERSION:
@@ -296,13 +323,10 @@ class Store:
             )
         for doc in db.table("meta"):
             self._meta[doc["key"]] = doc["value"]
-        self._replay_journal()
 
-    def _replay_journal(self) -> None:
+    def _replay_journal(self, raw: bytes | None) -> None:
         journal = journal_path(self.path)
-        try:
-            raw = journal.read_bytes()
-        except FileNotFoundError:
+        if raw is None:
             return
         lines = raw.split(b"\n")
         for number, line in enumerate(lines, start=1):
@@ -322,7 +346,13 @@ class Store:
                 ) from None
             if seq <= self._seq:
                 continue  # already folded into the snapshot
-            self._apply_ops(ops)
+            try:
+                self._apply_ops(ops)
+            except (TypeError, KeyError, ValueError, IndexError, AttributeError):
+                raise StoreCorrupt(
+                    f"{journal}: line {number} is damaged; left untouched "
+                    f"(the snapshot {self.path} and its .bak are intact)"
+                ) from None
             self._seq = seq
             self._journal_records += 1
 
@@ -384,10 +414,25 @@ class Store:
             return
         record = json.dumps({"seq": self._seq + 1, "ops": ops}, ensure_ascii=False)
         payload = (record + "\n").encode("utf-8")
-        written = os.write(self._journal_fd, payload)
-        if written != len(payload):
-            raise StoreError(f"{journal_path(self.path)}: short write (disk full?)")
-        os.fsync(self._journal_fd)
+        fd = self._journal_fd
+        size = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            written = os.write(fd, payload)
+            if written != len(payload):
+                raise StoreError(f"{journal_path(self.path)}: short write (disk full?)")
+            os.fsync(fd)
+        except BaseException:
+            # Never leave part of a record behind: the next append would be glued onto it,
+            # and that change, though it returned, would be dropped as a torn tail.
+            try:
+                os.ftruncate(fd, size)
+                os.fsync(fd)
+            except OSError:
+                # The journal's state is unknown: refuse further changes (close() still folds
+                # every change that returned into the snapshot).
+                os.close(fd)
+                self._journal_fd = None
+            raise
         self._seq += 1
         self._apply_ops(ops)
         self._journal_records += 1
@@ -413,15 +458,25 @@ class Store:
                 raise StoreCorrupt(f"{journal_path(self.path)}: unknown record {kind!r}")
 
     def _put(self, span: Span) -> None:
-        self._spans.setdefault(span.article_id, {})[span.key] = span
-        self._sorted.pop(span.article_id, None)
+        spans = self._spans.setdefault(span.article_id, {})
+        old = spans.get(span.key)
+        spans[span.key] = span
+        ordered = self._sorted.get(span.article_id)
+        if ordered is not None:
+            if old is not None:
+                _remove_sorted(ordered, old)
+            bisect.insort(ordered, span, key=_order)
 
     def _drop(self, span: Span) -> None:
         spans = self._spans.get(span.article_id)
-        if spans is not None and spans.pop(span.key, None) is not None:
-            self._sorted.pop(span.article_id, None)
+        stored = spans.pop(span.key, None) if spans is not None else None
+        if stored is not None:
+            ordered = self._sorted.get(span.article_id)
+            if ordered is not None:
+                _remove_sorted(ordered, stored)
             if not spans:
                 del self._spans[span.article_id]
+                self._sorted.pop(span.article_id, None)
 
     # -- spans ---------------------------------------------------------------------------
 
@@ -430,7 +485,7 @@ class Store:
             ordered = self._sorted.get(article_id)
             if ordered is None:
                 spans = self._spans.get(article_id, {}).values()
-                ordered = sorted(spans, key=lambda s: (*s.sort_key, s.annotator))
+                ordered = sorted(spans, key=_order)
                 self._sorted[article_id] = ordered
         if annotator is None:
             return list(ordered)
@@ -554,13 +609,23 @@ class Store:
     def _reanchor(self, article: Article, ops: list[list[Any]]) -> ReanchorReport:
         report = ReanchorReport(article.id)
         text = article.text
-        for span in self.spans(article.id):
+        spans = self.spans(article.id)
+        # Keys in use: a stale span keeps its key, a moved span must not take one (two spans
+        # with one key are one span: the other would vanish).
+        taken = {span.key for span in spans}
+        for span in spans:
             if text[span.start : span.end] == span.text:
                 if span.stale:
                     fresh = Span.from_dict({**span.to_dict(), "stale": False})
                     ops += [["remove", span.to_dict()], ["add", fresh.to_dict()]]
                 continue
-            position = _nearest(text, span.text, span.start)
+            position = _nearest(
+                text,
+                span.text,
+                span.start,
+                lambda p, s=span: (s.article_id, p, p + len(s.text), s.label, s.annotator)
+                not in taken,
+            )
             if position is None:
                 if not span.stale:
                     stale = Span.from_dict({**span.to_dict(), "stale": True})
@@ -577,6 +642,7 @@ class Store:
                 }
             )
             ops += [["remove", span.to_dict()], ["add", moved.to_dict()]]
+            taken.add(moved.key)
             report.moved.append((span, moved))
         return report
 
@@ -646,15 +712,28 @@ class Store:
             self._commit([["meta", key, value]])
 
 
-def _nearest(text: str, needle: str, near: int) -> int | None:
-    """The start of the occurrence of `needle` in `text` closest to `near`."""
+def _order(span: Span) -> tuple:
+    return (span.start, -span.end, span.label, span.annotator)
+
+
+def _remove_sorted(ordered: list[Span], span: Span) -> None:
+    index = bisect.bisect_left(ordered, _order(span), key=_order)
+    while ordered[index] is not span and ordered[index] != span:
+        index += 1
+    del ordered[index]
+
+
+def _nearest(
+    text: str, needle: str, near: int, usable: Callable[[int], bool] = lambda _: True
+) -> int | None:
+    """The start of the usable occurrence of `needle` in `text` closest to `near`."""
     best: int | None = None
     position = text.find(needle)
     while position != -1:
-        if best is None or abs(position - near) < abs(best - near):
-            best = position
-        elif position > near:
+        if best is not None and position > near and position - near >= abs(best - near):
             break
+        if usable(position) and (best is None or abs(position - near) < abs(best - near)):
+            best = position
         position = text.find(needle, position + 1)
     return best
 
