@@ -220,8 +220,8 @@ class Importer:
 
     def _flush(self) -> None:
         """Write new articles, then queued spans (one durable change per batch)."""
-        for article in self.new_articles:
-            self.store.add_article(article)
+        if self.new_articles:
+            self.store.add_articles(self.new_articles)
         self.new_articles = []
         spans = self.pending.spans
         if spans:

@@ -552,23 +552,33 @@ class Store:
                 if stored is not None:
                     removed[stored.key] = stored
             added: dict[tuple, Span] = {}
+            # What each added span may clash with: spans of its article, label and annotator,
+            # gathered once per group so a batch (import, merge) stays linear in its size.
+            groups: dict[tuple[str, str, str], dict[tuple, Span]] = {}
             for span in add:
                 stored = self.get(span)
                 if stored is not None and stored.key not in removed:
                     if stored == span:
                         continue
                     removed[stored.key] = stored  # a new version of the same span
-                pending = [
-                    s
-                    for s in self._spans.get(span.article_id, {}).values()
-                    if s.key not in removed
-                ] + [a for a in added.values() if a.article_id == span.article_id]
-                for clash in conflicts(span, pending):
+                group_key = (span.article_id, span.label, span.annotator)
+                group = groups.get(group_key)
+                if group is None:
+                    group = groups[group_key] = {
+                        s.key: s
+                        for s in self._spans.get(span.article_id, {}).values()
+                        if s.label == span.label and s.annotator == span.annotator
+                    }
+                for clash in conflicts(
+                    span, [s for s in group.values() if s.key not in removed]
+                ):
+                    del group[clash.key]
                     if clash.key in added:
                         del added[clash.key]
                     else:
                         removed[clash.key] = clash
                 added[span.key] = span
+                group[span.key] = span
             return self._change(tuple(added.values()), tuple(removed.values()))
 
     def _change(self, added: tuple[Span, ...], removed: tuple[Span, ...]) -> Change:
@@ -648,14 +658,24 @@ class Store:
 
     def add_article(self, article: Article) -> None:
         """Keep an article's text in the store (imported articles absent from the corpus)."""
+        self.add_articles([article])
+
+    def add_articles(self, articles: Iterable[Article]) -> None:
+        """`add_article` for many, as one durable change (one fsync for a whole import)."""
         with self._mutex:
-            record = dict(self._articles.get(article.id) or {"id": article.id, "done": False})
-            if record.get("text") == article.text:
-                return
-            record.update(
-                sha256=article.sha256, text=article.text, meta=article.meta, source=article.source
-            )
-            self._commit([["article", record]])
+            ops: list[list[Any]] = []
+            for article in articles:
+                record = dict(self._articles.get(article.id) or {"id": article.id, "done": False})
+                if record.get("text") == article.text:
+                    continue
+                record.update(
+                    sha256=article.sha256,
+                    text=article.text,
+                    meta=article.meta,
+                    source=article.source,
+                )
+                ops.append(["article", record])
+            self._commit(ops)
 
     def stored_articles(self) -> list[Article]:
         with self._mutex:
