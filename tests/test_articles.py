@@ -184,7 +184,8 @@ def test_jsonl_blank_lines_are_not_articles(tmp_path):
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(text=texts, bom=st.booleans())
 def test_txt_round_trips_any_text(text, bom):
-    if not text.strip() or text.startswith("\ufeff"):
+    # NUL marks a binary (or BOM-less UTF-16) file, which is skipped by design.
+    if not text.strip() or text.startswith("\ufeff") or "\x00" in text:
         return
     with tempfile.TemporaryDirectory() as folder:
         raw = text.encode("utf-8")

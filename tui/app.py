@@ -1,0 +1,327 @@
+"""The spantag app: one factory (`make_app`) that `spantag` and the tests both use.
+
+The app opens the corpus and the store when it starts and shows the main screen, or, when
+something stops it (an unreadable store, no articles), a screen that says what and how to get
+out; it never shows a traceback for a user's mistake. A store held by another spantag opens
+read-only with a banner. Keys come from the config: each app action's binding has an id, and
+the config's `keys:` become a Textual keymap (`App.set_keymap`) over those ids.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from annotations.articles import CorpusError
+from annotations.config import DEFAULT_KEYS, Config, ConfigError, load_config
+from annotations.store import StoreError
+
+#: Config `keys:` action -> the binding id it remaps. Actions without a binding here
+#: (suggestions, stats) belong to features that bind their own ids under the same names.
+ACTION_BINDING_IDS: dict[str, str] = {
+    "toggle_list": "main.toggle_list",
+    "filter": "main.filter",
+    "toggle_done": "main.toggle_done",
+    "split": "main.split",
+    "next_article": "main.next_article",
+    "prev_article": "main.prev_article",
+    "span_panel": "main.span_panel",
+    "help": "main.help",
+    "export": "main.export",
+    "quit": "main.quit",
+    "undo": "main.undo",
+    "redo": "main.redo",
+    "remove_span": "main.remove_span",
+    "select_mode": "reader.select_mode",
+    "word_right": "reader.word_right",
+    "word_left": "reader.word_left",
+    "top": "reader.top",
+    "bottom": "reader.bottom",
+    "next_span": "reader.next_span",
+    "prev_span": "reader.prev_span",
+    "accept_suggestion": "main.accept_suggestion",
+    "accept_all_suggestions": "main.accept_all_suggestions",
+    "reject_suggestion": "main.reject_suggestion",
+    "next_suggestion": "main.next_suggestion",
+    "prev_suggestion": "main.prev_suggestion",
+    "stats": "main.stats",
+}
+
+#: Characters whose Unicode names are not Textual's key names.
+_KEY_NAMES = {
+    "/": "slash",
+    "\\": "backslash",
+    "@": "at",
+    "-": "minus",
+    "+": "plus",
+    "_": "underscore",
+    ",": "comma",
+    " ": "space",
+    "\t": "tab",
+}
+
+
+def textual_key(key: str) -> str:
+    """A config key ("/", "?", "[", "G", "ctrl+b") as Textual names it ("slash", ...)."""
+    key = key.strip()
+    if len(key) != 1:
+        return key
+    if key in _KEY_NAMES:
+        return _KEY_NAMES[key]
+    if key.isalnum():
+        return key
+    try:
+        return unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return key
+
+
+def keymap_for(config: Config) -> dict[str, str]:
+    """The Textual keymap (binding id -> key) for the config's remapped actions."""
+    keymap: dict[str, str] = {}
+    for action, key in config.keys.items():
+        binding_id = ACTION_BINDING_IDS.get(action)
+        if binding_id is None or key == DEFAULT_KEYS.get(action):
+            continue
+        keymap[binding_id] = textual_key(key)
+    return keymap
+
+
+class SpantagApp(App[int]):
+    """Read articles and tag spans, keyboard first."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "spantag"
+
+    #: Tests turn this off so that snapshots do not catch a cursor mid-blink.
+    blink_cursor: bool = True
+
+    def __init__(
+        self,
+        config: Config,
+        store_path: str | Path | None = None,
+        paths: Sequence[str] | None = None,
+        read_only: bool = False,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.store_path = Path(store_path).resolve() if store_path else config.store
+        self.paths = list(paths) if paths else None
+        self.read_only = read_only
+        self.session = None
+        self.keymap = keymap_for(config)
+        self.set_keymap(self.keymap)
+        from tui.screens.main import MainScreen
+
+        self.main_screen_class = MainScreen.for_labels(config.labels)
+
+    # --- start and stop ------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        from tui.screens.error import ErrorScreen
+        from tui.session import Session
+
+        try:
+            session, opened = Session.open(
+                self.config, self.store_path, self.paths, read_only=self.read_only
+            )
+        except StoreError as error:
+            return ErrorScreen("The store cannot be opened", str(error), _STORE_HINT)
+        except CorpusError as error:
+            return ErrorScreen("The articles cannot be loaded", str(error))
+        except OSError as error:
+            return ErrorScreen("spantag cannot start", f"{error.filename}: {error.strerror}")
+        if not session.articles:
+            session.close()
+            where = ", ".join(self.paths or [str(p) for p in self.config.corpus])
+            lines = [f"No articles found in {where}."]
+            lines += [f"  {w}" for w in session.corpus.warnings[:10]]
+            return ErrorScreen("Nothing to read", "\n".join(lines), _CORPUS_HINT)
+        self.session = session
+        banner = ""
+        if opened.locked is not None:
+            who = f"pid {opened.locked.pid}" if opened.locked.pid else "another process"
+            banner = (
+                f"READ-ONLY: {self.store_path.name} is in use by another spantag ({who}). "
+                "You can read; nothing you change is saved."
+            )
+        elif session.read_only:
+            banner = "READ-ONLY (--read-only): you can read; nothing you change is saved."
+        return self.main_screen_class(session, banner=banner, warnings=opened.warnings)
+
+    def on_unmount(self) -> None:
+        self.close_session()
+
+    def close_session(self) -> None:
+        if self.session is not None:
+            session, self.session = self.session, None
+            session.close()
+
+    def settle_cursors(self, root) -> None:
+        """Stop cursors blinking under `root` when `blink_cursor` is off."""
+        if self.blink_cursor:
+            return
+        for widget in root.query("*"):
+            if hasattr(widget, "cursor_blink"):
+                widget.cursor_blink = False
+
+    # --- help and the command palette ----------------------------------------------------
+
+    def binding_groups(self) -> list[tuple[str, list[BindingType]]]:
+        """Every binding the user can press, by where it applies."""
+        from tui.screens.main import MainScreen
+        from tui.widgets.article_list import ArticleList, ArticleOptions
+        from tui.widgets.reader import Reader
+        from tui.widgets.span_panel import SpanTable
+
+        labels = [b for b in self.main_screen_class.BINDINGS if b not in MainScreen.BINDINGS]
+        return [
+            ("Tag (the selection, else the word)", labels),
+            ("Annotate and navigate", list(MainScreen.BINDINGS)),
+            ("Article list", list(ArticleOptions.BINDINGS) + list(ArticleList.BINDINGS)),
+            ("Span panel", list(SpanTable.BINDINGS)),
+            ("App", [Binding("ctrl+p", "command_palette", "Command palette: every action")]),
+            ("Reader: move and select", list(Reader.BINDINGS)),
+        ]
+
+    def keys_of(self, binding: Binding) -> list[str]:
+        """The keys a binding has after the config's remaps, as the footer shows them."""
+        keys = self.keymap.get(binding.id or "", binding.key)
+        shown = []
+        for key in keys.split(","):
+            key = textual_key(key)
+            shown.append(self.get_key_display(Binding(key, binding.action)))
+        return shown
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        rows: list[tuple[str, str, str]] = []
+        for group, bindings in self.binding_groups():
+            merged: dict[str, tuple[str, list[str]]] = {}
+            for binding in Binding.make_bindings(bindings):
+                description = binding.tooltip or binding.description or binding.action
+                _, keys = merged.setdefault(binding.action, (description, []))
+                for key in self.keys_of(binding):
+                    if key not in keys:
+                        keys.append(key)
+            for description, keys in merged.values():
+                rows.append((group, ", ".join(keys), description))
+        return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        main = self._main_screen()
+        if main is None:
+            return
+        seen: set[str] = set()
+        for group, bindings in self.binding_groups():
+            if group == "App":
+                continue
+            for binding in Binding.make_bindings(bindings):
+                if binding.action in seen:
+                    continue
+                seen.add(binding.action)
+                title = binding.description or binding.action
+                if group.startswith("Reader"):
+                    title = f"Reader: {title}"
+                help_text = binding.tooltip or ""
+                keys = ", ".join(self.keys_of(binding))
+                yield SystemCommand(
+                    title,
+                    f"{keys}  {help_text}".strip(),
+                    partial(self._run_from_palette, group, binding.action),
+                )
+
+    def _main_screen(self):
+        from tui.screens.main import MainScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    async def _run_from_palette(self, group: str, action: str) -> None:
+        main = self._main_screen()
+        if main is None:
+            return
+        if group.startswith("Reader"):
+            await main.reader.run_action(action)
+        elif group == "Article list":
+            await main.article_list.options.run_action(action)
+        elif group == "Span panel":
+            if main.span_panel.display:
+                await main.span_panel.table.run_action(action)
+        else:
+            await main.run_action(action)
+
+
+_STORE_HINT = (
+    "Another spantag may be using it: close that one, or start with --read-only. "
+    "If the file is damaged, the message names its last good copy (.bak)."
+)
+_CORPUS_HINT = "Give article files or folders on the command line, or set `corpus:` in config.yaml."
+
+
+def make_app(
+    config: Config,
+    store_path: str | Path | None = None,
+    paths: Sequence[str] | None = None,
+    read_only: bool = False,
+) -> SpantagApp:
+    """The app `spantag` runs, pointed at a config, a store and (optionally) article paths."""
+    return SpantagApp(config, store_path=store_path, paths=paths, read_only=read_only)
+
+
+class StartupErrorApp(App[int]):
+    """Shown when the config itself is unusable: the app cannot be built without it."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "spantag"
+
+    def __init__(self, title: str, message: str, hint: str = "") -> None:
+        super().__init__()
+        self.error = (title, message, hint)
+
+    def get_default_screen(self) -> Screen:
+        from tui.screens.error import ErrorScreen
+
+        return ErrorScreen(*self.error)
+
+
+def build_app(
+    config_path: str | None = None,
+    store_path: str | None = None,
+    paths: Sequence[str] | None = None,
+    read_only: bool = False,
+) -> App[int]:
+    """The app for `spantag [PATHS]`: the real one, or one that shows why the config is bad."""
+    try:
+        config = load_config(config_path)
+    except ConfigError as error:
+        return StartupErrorApp(
+            "The config has a problem",
+            str(error),
+            "Fix the line named above, or run `spantag init` in an empty folder for a fresh one.",
+        )
+    return make_app(config, store_path, paths, read_only)
+
+
+def run_app(
+    config_path: str | None = None,
+    store_path: str | None = None,
+    paths: Sequence[str] | None = None,
+    read_only: bool = False,
+) -> int:
+    """`spantag [PATHS]`: run the app; the exit code is 0, or 1 when it could not start."""
+    app = build_app(config_path, store_path, paths, read_only)
+    try:
+        app.run()
+    finally:
+        if isinstance(app, SpantagApp):
+            app.close_session()
+    return app.return_code or 0

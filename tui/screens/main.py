@@ -1,0 +1,503 @@
+"""The main screen: article list, one or two reader panes, span panel and status line.
+
+It turns keys into calls on the `Session` (which holds every rule about spans) and pushes the
+result down to the widgets. Every edit is in the store before the next key is handled: the
+session writes inline, and nothing here defers a write.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from annotations.articles import Article, LineIndex
+from annotations.config import Label
+from annotations.spans import SpanError
+from annotations.store import ReadOnlyError, StoreError
+from tui.session import Edit, Session
+from tui.widgets.article_list import ArticleList, ArticleRow
+from tui.widgets.pane import ReaderPane
+from tui.widgets.reader import Reader
+from tui.widgets.span_panel import SpanPanel
+from tui.widgets.status import StatusLine
+
+
+class MainScreen(Screen):
+    """Reading and tagging. Label keys are added per config by `MainScreen.for_labels`."""
+
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit", id="main.quit", tooltip="Quit (everything is saved)"),
+        Binding("question_mark", "help", "Help", id="main.help", tooltip="Every binding"),
+        Binding("e", "export", "Export", id="main.export", tooltip="Export the corpus"),
+        Binding("u", "undo", "Undo", id="main.undo", tooltip="Undo the last change"),
+        Binding("ctrl+r", "redo", "Redo", id="main.redo", tooltip="Redo what was undone"),
+        Binding("x", "remove_span", "Remove", id="main.remove_span",
+                tooltip="Remove the span under the cursor"),
+        Binding("delete", "remove_span", "Remove span", show=False, id="main.remove_span_delete"),
+        Binding("d", "toggle_done", "Done", id="main.toggle_done",
+                tooltip="Mark the article done / not done"),
+        Binding("s", "split", "Split", id="main.split", tooltip="Two articles side by side"),
+        Binding("right_square_bracket", "step_article(1)", "Next article", show=False,
+                id="main.next_article", tooltip="Next article in the other pane"),
+        Binding("left_square_bracket", "step_article(-1)", "Previous article", show=False,
+                id="main.prev_article", tooltip="Previous article in the other pane"),
+        Binding("p", "span_panel", "Spans", id="main.span_panel", tooltip="This article's spans"),
+        # A priority binding runs as the key arrives, so the filter box has the focus before
+        # the next key is queued: "/putin" typed fast lands in the box whole.
+        Binding("slash", "filter", "Filter", show=False, id="main.filter", priority=True,
+                tooltip="Filter the article list"),
+        Binding("ctrl+b", "toggle_list", "List", show=False, id="main.toggle_list",
+                tooltip="Show or hide the article list"),
+        Binding("S", "stats", "Statistics", show=False, id="main.stats",
+                tooltip="Corpus statistics and agreement"),
+        Binding("tab", "switch_pane", "Switch pane", show=False, id="main.switch_pane",
+                tooltip="Move between the panes"),
+    ]
+
+    #: The labels whose keys were bound by `for_labels`.
+    LABELS: tuple[Label, ...] = ()
+
+    @classmethod
+    def for_labels(cls, labels: Sequence[Label]) -> type[MainScreen]:
+        """A subclass with one binding per label (`1` actor, ...), from the config."""
+        bindings = [
+            Binding(
+                label.key,
+                f"tag({index})",
+                f"Tag {label.name}",
+                show=False,
+                id=f"tag.{label.name}",
+                tooltip=f"{label.name}: {label.description}" if label.description else "",
+            )
+            for index, label in enumerate(labels)
+        ]
+        return type(cls.__name__, (cls,), {"BINDINGS": bindings, "LABELS": tuple(labels)})
+
+    def __init__(self, session: Session, *, banner: str = "", warnings: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.session = session
+        self.config = session.config
+        self.labels = self.LABELS or session.config.labels
+        self.colours = {label.name: label.colour for label in self.labels}
+        self.banner = banner
+        self.warnings = list(warnings)
+        self.active = 0
+        self.split = False
+        self._failed = False
+        self._line_indexes: dict[str, LineIndex] = {}
+        snap = self.config.snap_to_words
+        self.panes = [ReaderPane(self.labels, snap_to_words=snap, index=i) for i in (0, 1)]
+        self.article_list = ArticleList(self.colours, self._matches, id="articles")
+        self.span_panel = SpanPanel(self.colours, id="spans")
+        self.status = StatusLine(id="status")
+
+    # --- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        banner = Static(self.banner, id="banner")
+        banner.display = bool(self.banner)
+        yield banner
+        with Horizontal(id="body"):
+            yield self.article_list
+            with Horizontal(id="panes"):
+                yield from self.panes
+            yield self.span_panel
+        yield self.status
+        # The footer costs ~0.1 s of CPU to build (a widget per key): it is mounted just
+        # after the first paint, in a slot of its size, so the app shows up sooner.
+        yield Static("", id="footer-slot")
+
+    def on_mount(self) -> None:
+        self.app.settle_cursors(self)
+        self.panes[1].display = False
+        self.span_panel.display = False
+        self.article_list.set_rows(self.row(a) for a in self.session.articles)
+        status = self.status
+        status.mode = "READ-ONLY" if self.session.read_only else ""
+        if self.session.articles:
+            self.open_article(self.session.articles[0], pane=0)
+            self.focus_now(self.panes[0].reader)
+        else:
+            status.article = "no articles"
+        self.call_after_refresh(self._mount_footer)
+        for warning in self.warnings[:5]:
+            self.notify(warning, severity="warning", timeout=8)
+        if len(self.warnings) > 5:
+            self.notify(f"... and {len(self.warnings) - 5} more warnings", severity="warning")
+
+    async def _mount_footer(self) -> None:
+        slot = self.query_one("#footer-slot")
+        await self.mount(Footer(), before=slot)
+        await slot.remove()
+        self.refresh_bindings()
+
+    @property
+    def pane(self) -> ReaderPane:
+        return self.panes[self.active]
+
+    @property
+    def reader(self) -> Reader:
+        return self.pane.reader
+
+    def row(self, article: Article) -> ArticleRow:
+        return ArticleRow(
+            article.id,
+            article.title,
+            article.words,
+            self.session.counts(article.id),
+            self.session.state(article.id),
+        )
+
+    # --- showing articles ----------------------------------------------------------------
+
+    def open_article(self, article: Article, pane: int | None = None) -> None:
+        index = self.active if pane is None else pane
+        target = self.panes[index]
+        target.show(
+            article,
+            self.session.spans(article.id),
+            self.position_of(article.id),
+            self.session.state(article.id),
+        )
+        if index == self.active:
+            self.article_list.select(article.id)
+            self.show_active()
+
+    def _matches(self, article_id: str, query: str) -> bool:
+        article = self.session.article(article_id)
+        return article is not None and self.session.matches(article, query)
+
+    def position_of(self, article_id: str) -> str:
+        return f"{self.session.index(article_id) + 1}/{len(self.session.articles)}"
+
+    def show_active(self) -> None:
+        """Status, list highlight and span panel follow the active pane."""
+        pane = self.pane
+        article = pane.article
+        if article is None:
+            return
+        self.status.article = f"{self.position_of(article.id)} {article.id}"
+        self.update_cursor(pane.reader)
+        if self.span_panel.display:
+            self.span_panel.show_spans(article.id, self.session.spans(article.id))
+
+    def update_cursor(self, reader: Reader) -> None:
+        article = reader.article
+        if article is None:
+            return
+        offset = reader.cursor
+        index = self._line_indexes.get(article.id)
+        if index is None:
+            index = self._line_indexes[article.id] = LineIndex(article.text)
+        line, col = index.line_col(min(offset, len(article.text)))
+        status = self.status
+        status.position = f"Ln {line + 1}, Col {col + 1}  offset {offset}"
+        labels = sorted({span.label for span in reader.spans_at(offset)})
+        status.labels = ", ".join(labels)
+        selection = reader.selection
+        if self.session.read_only:
+            status.mode = "READ-ONLY"
+        elif selection is not None:
+            status.mode = f"SELECT {selection[1] - selection[0]}"
+        else:
+            status.mode = ""
+
+    def refresh_article(self, article_id: str) -> None:
+        """After a change: every pane, list row, legend and the span panel showing it."""
+        spans = self.session.spans(article_id)
+        state = self.session.state(article_id)
+        for pane in self.panes:
+            if pane.article_id == article_id:
+                pane.set_spans(spans)
+                pane.set_title(self.position_of(article_id), state)
+        article = self.session.article(article_id)
+        if article is not None:
+            self.article_list.update_row(self.row(article))
+            self.article_list.refresh_title()
+        if self.span_panel.display and self.pane.article_id == article_id:
+            self.span_panel.show_spans(article_id, spans)
+        self.update_cursor(self.reader)
+
+    # --- messages from widgets -----------------------------------------------------------
+
+    @on(Reader.CursorMoved)
+    def _cursor_moved(self, event: Reader.CursorMoved) -> None:
+        if event.reader is self.reader:
+            self.update_cursor(event.reader)
+
+    @on(Reader.SelectionChanged)
+    def _selection_changed(self, event: Reader.SelectionChanged) -> None:
+        if event.reader is self.reader:
+            self.update_cursor(event.reader)
+
+    @on(DescendantFocus)
+    def _focused(self, event: DescendantFocus) -> None:
+        """Focus that arrives by other ways (a click) also picks the active pane."""
+        self._activate(event.widget)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter" and isinstance(self.focused, Input):
+            return False  # "/" typed in a text box is text
+        return True
+
+    def focus_now(self, widget) -> None:
+        """Focus `widget` before the next key is handled (`Widget.focus` waits a turn, and a
+        fast typist's next key would still go to the old widget)."""
+        self.set_focus(widget)
+        self._activate(widget)
+
+    def _activate(self, widget) -> None:
+        if isinstance(widget, Reader):
+            for index, pane in enumerate(self.panes):
+                if pane.reader is widget and index != self.active:
+                    self.active = index
+                    if pane.article_id is not None:
+                        self.article_list.select(pane.article_id)
+                    self.show_active()
+        self._mark_active()
+
+    def _mark_active(self) -> None:
+        for index, pane in enumerate(self.panes):
+            pane.set_class(index == self.active and self.split, "active")
+
+    @on(ArticleList.Opened)
+    def _opened(self, event: ArticleList.Opened) -> None:
+        article = self.session.article(event.article_id)
+        if article is not None:
+            if self.pane.article_id != article.id:
+                self.open_article(article)
+            self.focus_now(self.reader)
+
+    @on(SpanPanel.Jump)
+    def _jump(self, event: SpanPanel.Jump) -> None:
+        if self.pane.article_id == event.span.article_id:
+            self.reader.move_to(event.span.start)
+            self.focus_now(self.reader)
+
+    @on(SpanPanel.Remove)
+    def _remove_from_panel(self, event: SpanPanel.Remove) -> None:
+        if self._writable():
+            self._apply(lambda: self.session.remove(event.span), event.span.article_id)
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_tag(self, index: int) -> None:
+        if not self._writable():
+            return
+        label = self.labels[index].name
+        reader = self.reader
+        article = reader.article
+        if article is None:
+            return
+        selection = reader.selection
+        target = reader.target()
+        if target is None and selection is None:
+            under = reader.spans_at(reader.cursor)  # on a space inside a span: that span
+            target = (under[0].start, under[0].end) if under else None
+        if target is None:
+            self.notify("Nothing to tag here: put the cursor on a word or select text.")
+            return
+        cursor = reader.cursor
+        edit = self._apply(
+            lambda: self.session.tag(
+                article, label, target, selected=selection is not None, cursor=cursor
+            ),
+            article.id,
+        )
+        if edit is not None and selection is not None:
+            reader.clear_selection()
+
+    def action_remove_span(self) -> None:
+        if not self._writable():
+            return
+        reader = self.reader
+        article = reader.article
+        if article is None:
+            return
+        edit = self._apply(lambda: self.session.remove_at(article.id, reader.cursor), article.id)
+        if edit is None and not self._failed:
+            self.notify("No span under the cursor.")
+
+    def action_undo(self) -> None:
+        if not self._writable():
+            return
+        if not self.session.undo_stack:
+            self.notify("Nothing to undo.")
+            return
+        self._history(self.session.undo)
+
+    def action_redo(self) -> None:
+        if not self._writable():
+            return
+        if not self.session.redo_stack:
+            self.notify("Nothing to redo.")
+            return
+        self._history(self.session.redo)
+
+    def _history(self, step) -> None:
+        edit = self._apply(step, None)
+        if edit is None:
+            return
+        if all(pane.article_id != edit.article_id for pane in self.panes[: 1 + self.split]):
+            article = self.session.article(edit.article_id)
+            if article is not None:
+                self.open_article(article)
+        for pane in self.panes:
+            if pane.article_id == edit.article_id and edit.offset is not None:
+                pane.reader.move_to(edit.offset)
+
+    def _apply(self, call, article_id: str | None) -> Edit | None:
+        """Run one session edit; show what happened, or why nothing could be saved."""
+        self._failed = False
+        try:
+            edit = call()
+        except (SpanError, StoreError) as error:
+            self._failed = True
+            self.status.saved = f"NOT SAVED: {error}"
+            self.status.saved_style = "bold red"
+            self.notify(str(error), title="Not saved", severity="error")
+            return None
+        if edit is not None:
+            self.refresh_article(edit.article_id)
+            self.status.saved = f"saved {time.strftime('%H:%M:%S')} {edit.what}"
+            self.status.saved_style = "green"
+        elif article_id is not None:
+            self.refresh_article(article_id)
+        return edit
+
+    def _writable(self) -> bool:
+        if self.session.read_only:
+            self.notify(
+                "The store is open read-only: changes are not saved.",
+                title="Read-only",
+                severity="warning",
+            )
+            return False
+        return True
+
+    def action_toggle_done(self) -> None:
+        if not self._writable():
+            return
+        article_id = self._focused_article_id()
+        if article_id is None:
+            return
+        try:
+            done = self.session.toggle_done(article_id)
+        except (ReadOnlyError, StoreError) as error:
+            self.notify(str(error), title="Not saved", severity="error")
+            return
+        self.refresh_article(article_id)
+        self.status.saved = (
+            f"saved {time.strftime('%H:%M:%S')} {article_id} {'done' if done else 'not done'}"
+        )
+        self.status.saved_style = "green"
+
+    def _focused_article_id(self) -> str | None:
+        focused = self.focused
+        article_list = self.article_list
+        if focused is not None and article_list in focused.ancestors_with_self:
+            return article_list.highlighted_id
+        return self.pane.article_id
+
+    def action_split(self) -> None:
+        panes = self.panes
+        if not self.split:
+            current = self.pane.article
+            if current is None:
+                return
+            self.split = True
+            other = panes[1 - self.active]
+            other.display = True
+            if other.article is None or other.article_id == current.id:
+                following = self._neighbour(current.id, 1) or current
+                self.open_article(following, pane=1 - self.active)
+        else:
+            self.split = False
+            if self.active == 1:
+                article = panes[1].article
+                cursor = panes[1].reader.cursor
+                self.active = 0
+                if article is not None:
+                    self.open_article(article, pane=0)
+                    panes[0].reader.move_to(cursor)
+            panes[1].display = False
+            if self.focused is panes[1].reader or self.focused is None:
+                self.focus_now(panes[0].reader)
+        self._mark_active()
+
+    def _neighbour(self, article_id: str, step: int) -> Article | None:
+        """The next/previous article in the list's order (the filter's, if it has this one)."""
+        order = self.article_list.shown_ids
+        if article_id not in order:
+            order = [a.id for a in self.session.articles]
+        if not order:
+            return None
+        index = order.index(article_id) if article_id in order else -step
+        return self.session.article(order[(index + step) % len(order)])
+
+    def action_step_article(self, step: int) -> None:
+        index = 1 - self.active if self.split else self.active
+        pane = self.panes[index]
+        if pane.article_id is None:
+            return
+        article = self._neighbour(pane.article_id, step)
+        if article is not None:
+            self.open_article(article, pane=index)
+
+    def action_switch_pane(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Reader):
+            if self.split:
+                self.focus_now(self.panes[1 - self.active].reader)
+            elif self.article_list.display:
+                self.focus_now(self.article_list.options)
+        else:
+            self.focus_now(self.reader)
+
+    def action_span_panel(self) -> None:
+        panel = self.span_panel
+        if panel.display:
+            panel.display = False
+            self.focus_now(self.reader)
+            return
+        panel.display = True
+        article_id = self.pane.article_id
+        if article_id is not None:
+            panel.show_spans(article_id, self.session.spans(article_id))
+            panel.select_span(self.reader.cursor)
+        self.focus_now(panel.table)
+
+    def action_toggle_list(self) -> None:
+        article_list = self.article_list
+        article_list.display = not article_list.display
+        if not article_list.display:
+            self.focus_now(self.reader)
+        else:
+            self.focus_now(article_list.options)
+
+    def action_filter(self) -> None:
+        self.article_list.display = True
+        self.article_list.open_filter()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.app.help_rows()))
+
+    def action_stats(self) -> None:
+        from tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.session.corpus, self.session.store, self.config))
+
+    def action_export(self) -> None:
+        from tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.session))

@@ -1,0 +1,193 @@
+"""The article list: one row per article with its words, span counts per label and state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """What one row shows."""
+
+    id: str
+    title: str
+    words: int
+    counts: dict[str, int]
+    state: str
+
+
+STATE_STYLES = {"new": "dim", "in progress": "yellow", "done": "bold green"}
+STATE_MARKS = {"new": "·", "in progress": "◐", "done": "✓"}
+
+
+class ArticleOptions(OptionList):
+    """The rows; enter opens the highlighted article."""
+
+    BINDINGS = [
+        Binding("enter", "select", "Open", id="articles.open", tooltip="Open in the reader"),
+    ]
+
+
+class ArticleList(Vertical):
+    """The corpus as a filterable list (`/` filters by title or text)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel_filter", "Clear filter", show=False, id="articles.clear_filter"),
+    ]
+
+    @dataclass
+    class Opened(Message):
+        """The user picked an article (enter or click)."""
+
+        article_list: ArticleList
+        article_id: str
+
+    def __init__(
+        self,
+        colours: dict[str, str],
+        matches: Callable[[str, str], bool] | None = None,
+        *,
+        id: str | None = None,
+    ) -> None:
+        """`matches(article_id, query)` decides the filter (default: the title)."""
+        super().__init__(id=id)
+        self.colours = colours
+        self.matches = matches or self._title_matches
+        self.rows: dict[str, ArticleRow] = {}
+        self.order: list[str] = []
+        self.shown_ids: list[str] = []
+        self.query_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Articles", id="articles-title")
+        yield Input(placeholder="filter: title or text", id="articles-filter")
+        yield ArticleOptions(id="articles-options")
+
+    def on_mount(self) -> None:
+        self.query_one("#articles-filter", Input).display = False
+
+    @property
+    def options(self) -> ArticleOptions:
+        return self.query_one(ArticleOptions)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#articles-filter", Input)
+
+    def set_rows(self, rows: Iterable[ArticleRow]) -> None:
+        self.rows = {row.id: row for row in rows}
+        self.order = list(self.rows)
+        self.show_only(self.order)
+
+    def show_only(self, ids: Sequence[str]) -> None:
+        """Show these articles (a filter's result), keeping the highlighted one if it is in."""
+        current = self.highlighted_id
+        self.shown_ids = list(ids)
+        options = self.options
+        options.set_options(Option(self.prompt(self.rows[i]), id=i) for i in self.shown_ids)
+        if self.shown_ids:
+            keep = current if current in self.shown_ids else self.shown_ids[0]
+            options.highlighted = self.shown_ids.index(keep)
+        self._update_title()
+
+    def update_row(self, row: ArticleRow) -> None:
+        self.rows[row.id] = row
+        if row.id in self.shown_ids:
+            self.options.replace_option_prompt(row.id, self.prompt(row))
+
+    def select(self, article_id: str) -> None:
+        """Highlight an article (when the reader opens one by another way)."""
+        if article_id in self.shown_ids:
+            self.options.highlighted = self.shown_ids.index(article_id)
+
+    @property
+    def highlighted_id(self) -> str | None:
+        option = self.options.highlighted_option if self.is_mounted else None
+        return option.id if option is not None else None
+
+    def prompt(self, row: ArticleRow) -> Text:
+        title = Text(row.title or row.id, style="bold", no_wrap=True, overflow="ellipsis")
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f"{row.words:>6,}w ", style="dim")
+        for label, colour in self.colours.items():
+            count = row.counts.get(label, 0)
+            line.append(f" {count}", style=f"bold {colour}" if count else "dim")
+        line.append(f"  {STATE_MARKS.get(row.state, '')} {row.state}", STATE_STYLES.get(row.state))
+        prompt = Text("\n").join([title, line])
+        prompt.no_wrap = True
+        prompt.overflow = "ellipsis"
+        return prompt
+
+    def _update_title(self) -> None:
+        title = self.query_one("#articles-title", Static)
+        total = len(self.order)
+        shown = len(self.shown_ids)
+        if self.query_text:
+            title.update(f"Articles {shown}/{total}  /{self.query_text}")
+        else:
+            done = sum(1 for row in self.rows.values() if row.state == "done")
+            title.update(f"Articles {total}  ({done} done)")
+
+    def refresh_title(self) -> None:
+        self._update_title()
+
+    # --- filter --------------------------------------------------------------------------
+
+    def open_filter(self) -> None:
+        box = self.filter_input
+        box.display = True
+        box.value = self.query_text
+        self.screen.set_focus(box)
+
+    def _title_matches(self, article_id: str, query: str) -> bool:
+        return query.lower() in self.rows[article_id].title.lower()
+
+    def close_filter(self, keep: bool) -> None:
+        box = self.filter_input
+        if keep:
+            self._filter_to(box.value)
+        else:
+            box.value = ""
+            self._filter_to("")
+        box.display = bool(self.query_text)
+        self.screen.set_focus(self.options)
+
+    @on(Input.Changed, "#articles-filter")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._filter_to(event.value)
+
+    @on(Input.Submitted, "#articles-filter")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.close_filter(keep=True)
+
+    def _filter_to(self, query: str) -> None:
+        """Filter now (not by message), so an enter right after typing sees the result."""
+        query = query.strip()
+        self.query_text = query
+        self.show_only([i for i in self.order if not query or self.matches(i, query)])
+
+    def action_cancel_filter(self) -> None:
+        self.close_filter(keep=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_filter":
+            return self.filter_input.has_focus or bool(self.query_text)
+        return True
+
+    @on(OptionList.OptionSelected, "#articles-options")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.Opened(self, event.option.id))

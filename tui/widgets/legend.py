@@ -1,0 +1,55 @@
+"""The legend under a reader: every label with its key, colour and count in the article."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.color import Color
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from annotations.config import Label
+
+
+class Legend(Widget):
+    """` 1  actor 3   2  demand 0 ...`; just keys and counts when the pane is narrow."""
+
+    counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
+
+    def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="legend")
+        self.labels = tuple(labels)
+
+    def show_counts(self, counts: dict[str, int]) -> None:
+        self.counts = dict(counts)
+
+    def render(self) -> Text:
+        width = self.size.width
+        for name_width in (None, 3, 0):
+            text = self.render_legend(name_width)
+            if not width or text.cell_len <= width:
+                break
+        return text
+
+    def render_legend(self, name_width: int | None = None) -> Text:
+        """Names in full (None), cut to `name_width` characters, or left out (0)."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for index, label in enumerate(self.labels):
+            if index:
+                text.append("   " if name_width is None else "  ")
+            count = self.counts.get(label.name, 0)
+            text.append(f" {label.key} ", style=f"bold {_ink(label.colour)} on {label.colour}")
+            if name_width != 0:
+                text.append(f" {label.name[:name_width]}", style=label.colour)
+            text.append(f" {count}", style="bold" if count else "dim")
+        return text
+
+
+def _ink(colour: str) -> str:
+    """Black or white, whichever reads better on `colour`."""
+    try:
+        r, g, b = Color.parse(colour).get_truecolor()
+    except Exception:  # noqa: BLE001 - config colours are validated; this is belt and braces
+        return "white"
+    return "black" if (0.299 * r + 0.587 * g + 0.114 * b) > 140 else "white"
