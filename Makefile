@@ -38,7 +38,7 @@ lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
 
 snapshot-update: $(STAMP_TEST)
-	$(BIN)/python -m pytest -q tests/test_snapshots.py --snapshot-update
+	$(BIN)/python -m pytest -q tests/test_snapshots*.py --snapshot-update
 
 clean:
 	rm -rf $(VENV) build *.egg-info
