@@ -29,6 +29,7 @@ from annotations.formats import (
     prodigy,
 )
 from annotations.spans import Span
+from annotations.store import store_files
 from annotations.tokenizer import sentences, tokenize
 
 
@@ -100,7 +101,14 @@ def export_to_path(
     include_all: bool = False,
     base_dir: Path | None = None,
 ) -> ExportReport:
-    """`export_corpus` into a file, atomically: the file is replaced only by a whole export."""
+    """`export_corpus` into a file, atomically: the file is replaced only by a whole export.
+
+    Refuses to write over the store or its side files: an export there would replace the
+    annotations with JSONL, and the `.bak` only holds the state of the last open.
+    """
+    store_path = getattr(store, "path", None)
+    if store_path is not None and Path(path).resolve() in store_files(store_path):
+        raise ExportError(f"{path}: that is the store (or one of its files); choose another file")
     spans = spans_by_article(store)
     with atomic_output(Path(path), binary=fmt in BINARY_FORMATS) as out:
         return export_spans(articles, spans, fmt, out, include_all, base_dir)

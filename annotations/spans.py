@@ -65,7 +65,15 @@ class Span:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Span:
+        """A span from stored JSON. Raises TypeError for wrong types (callers name the file)."""
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        for name in ("start", "end"):
+            value = known.get(name)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"span field {name!r} must be an integer, got {value!r}")
+        for name in ("article_id", "label", "text", "annotator"):
+            if not isinstance(known.get(name), str):
+                raise TypeError(f"span field {name!r} must be a string")
         return cls(**known)
 
     def moved(self, start: int, end: int) -> Span:

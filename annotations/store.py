@@ -58,7 +58,8 @@ class StoreLocked(StoreError):
         self.pid = pid
         who = f"pid {pid}" if pid else "another process"
         super().__init__(
-            f"{path}: in use by another spantag ({who}); close it, or open read-only (--read-only)"
+            f"{path}: in use by another spantag ({who}); close it first "
+            "(the app can open it read-only: spantag --read-only)"
         )
 
 
@@ -193,8 +194,10 @@ def owner_path(path: Path) -> Path:
     return path.with_name(path.name + ".owner")
 
 
-def _span_id(span: Span) -> str:
-    return json.dumps(list(span.key), ensure_ascii=False)
+def store_files(path: Path) -> set[Path]:
+    """The store and every file kept beside it (nothing else may be written over them)."""
+    path = Path(path).resolve()
+    return {path, journal_path(path), backup_path(path), lock_path(path), owner_path(path)}
 
 
 class Store:
@@ -421,7 +424,7 @@ class Store:
             if written != len(payload):
                 raise StoreError(f"{journal_path(self.path)}: short write (disk full?)")
             os.fsync(fd)
-        except BaseException:
+        except BaseException as error:
             # Never leave part of a record behind: the next append would be glued onto it,
             # and that change, though it returned, would be dropped as a torn tail.
             try:
@@ -432,6 +435,9 @@ class Store:
                 # every change that returned into the snapshot).
                 os.close(fd)
                 self._journal_fd = None
+            if isinstance(error, OSError):
+                why = error.strerror or str(error)
+                raise StoreError(f"{journal_path(self.path)}: cannot save: {why}") from None
             raise
         self._seq += 1
         self._apply_ops(ops)
@@ -604,7 +610,7 @@ class Store:
                 digest = article.sha256
                 if record is not None and record.get("sha256") == digest:
                     continue
-                if record is not None and self._spans.get(article.id):
+                if self._spans.get(article.id):
                     report = self._reanchor(article, ops)
                     if report.moved or report.stale:
                         reports.append(report)
@@ -612,8 +618,11 @@ class Store:
                 new_record["sha256"] = digest
                 new_record.setdefault("done", False)
                 ops.append(["article", new_record])
-            if ops and not self.read_only:
-                self._commit(ops)
+            if ops:
+                if self.read_only:
+                    self._apply_ops(ops)  # show spans where they are now; save nothing
+                else:
+                    self._commit(ops)
         return reports
 
     def _reanchor(self, article: Article, ops: list[list[Any]]) -> ReanchorReport:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
@@ -190,12 +191,14 @@ INFIXES = (
     ]
 )
 
-_prefix_match = re.compile("|".join("^" + p for p in PREFIXES if p.strip())).match
-_suffix_search = re.compile("|".join(p + "$" for p in SUFFIXES if p.strip())).search
-_infix_finditer = re.compile("|".join(p for p in INFIXES if p.strip())).finditer
+# The compiled rules are built on first use, not at import: compiling these large character
+# classes costs ~0.1 s of CPU, which would otherwise delay every program that imports this
+# module (the app's first screen among them) whether or not it tokenizes anything. Each name
+# below is a stand-in that compiles every rule and then calls the real one; `_compile_rules`
+# rebinds the module globals, so after the first call the hot paths call the compiled
+# methods directly, with no check left on them.
 
-# spaCy lang/tokenizer_exceptions.py URL_PATTERN: URLs and e-mail addresses stay one token.
-_url_match = re.compile(
+_URL_PATTERN = (
     r"(?u)^"
     r"(?:(?:[\w\+\-\.]{2,})://)?"
     r"(?:\S+(?::\S*)?@)?"
@@ -213,7 +216,43 @@ _url_match = re.compile(
     r"(?::\d{2,5})?"
     r"(?:[/?#]\S*)?"
     r"$"
-).match
+)
+"""spaCy lang/tokenizer_exceptions.py URL_PATTERN: URLs and e-mail addresses stay one token."""
+
+_compile_lock = threading.Lock()
+
+
+def _compile_rules() -> None:
+    """Compile the affix, infix and URL rules and the special-case patterns (once)."""
+    global _prefix_match, _suffix_search, _infix_finditer, _url_match, _PATTERNS
+    with _compile_lock:
+        if _PATTERNS is not None:
+            return
+        _prefix_match = re.compile("|".join("^" + p for p in PREFIXES if p.strip())).match
+        _suffix_search = re.compile("|".join(p + "$" for p in SUFFIXES if p.strip())).search
+        _infix_finditer = re.compile("|".join(p for p in INFIXES if p.strip())).finditer
+        _url_match = re.compile(_URL_PATTERN).match
+        _PATTERNS = _special_patterns()
+
+
+def _prefix_match(string: str, *args: int) -> re.Match[str] | None:
+    _compile_rules()
+    return _prefix_match(string, *args)
+
+
+def _suffix_search(string: str, *args: int) -> re.Match[str] | None:
+    _compile_rules()
+    return _suffix_search(string, *args)
+
+
+def _infix_finditer(string: str, *args: int) -> Iterator[re.Match[str]]:
+    _compile_rules()
+    return _infix_finditer(string, *args)
+
+
+def _url_match(string: str, *args: int) -> re.Match[str] | None:
+    _compile_rules()
+    return _url_match(string, *args)
 
 
 #: Longest suffix any rule but the ellipsis can match ("اكواب", a unit, has 5 characters).
@@ -460,7 +499,8 @@ def _special_patterns() -> dict[str, list[tuple[str, ...]]]:
     return patterns
 
 
-_PATTERNS = _special_patterns()
+#: First piece -> the piece sequences of special cases that start with it (`_compile_rules`).
+_PATTERNS: dict[str, list[tuple[str, ...]]] | None = None
 _RUNS = re.compile(r"(\s*)(\S+)( ?)")
 _new_token = tuple.__new__
 
@@ -475,7 +515,9 @@ def tokenize(text: str) -> list[Token]:
     append = tokens.append
     cache: dict[str, tuple[str, ...]] = {}
     split = _split_run_cached
-    patterns = _PATTERNS
+    if _PATTERNS is None:
+        _compile_rules()
+    patterns: dict[str, list[tuple[str, ...]]] = _PATTERNS  # type: ignore[assignment]
     candidates: list[int] = []  # tokens that may begin a multi-piece special case
     pos = 0
     for gap, run, space in _RUNS.findall(text):
@@ -520,8 +562,9 @@ def _apply_special_patterns(tokens: list[Token], candidates: list[int]) -> list[
     """spaCy's second pass: re-split token sequences that spell a special case."""
     n = len(tokens)
     matches: list[tuple[int, int]] = []
+    patterns: dict[str, list[tuple[str, ...]]] = _PATTERNS  # type: ignore[assignment]
     for i in candidates:
-        for pieces in _PATTERNS[tokens[i].text]:
+        for pieces in patterns[tokens[i].text]:
             k = len(pieces)
             if i + k <= n and all(tokens[i + j].text == pieces[j] for j in range(1, k)):
                 matches.append((i, i + k))

@@ -47,13 +47,14 @@ class Context:
     def full_corpus(self, store, paths: list[str] | None = None) -> Corpus:
         """Files plus articles that live only in the store (imported), files first.
 
-        Also records article hashes in a writable store, re-anchoring spans of changed files.
+        Also re-anchors spans of article files that changed (saved only in a writable store).
         """
         corpus = self.corpus(paths)
-        if not store.read_only:
-            for report in store.sync_articles(corpus.articles):
-                for line in report.lines():
-                    print(f"warning: {line}", file=sys.stderr)
+        # Read-only stores re-anchor in memory only, so what is listed or exported is where
+        # the spans are now; only a writer saves the result.
+        for report in store.sync_articles(corpus.articles):
+            for line in report.lines():
+                print(f"warning: {line}", file=sys.stderr)
         known = {article.id for article in corpus}
         extra = tuple(a for a in store.stored_articles() if a.id not in known)
         return Corpus(corpus.articles + extra, corpus.warnings)

@@ -60,7 +60,8 @@ def run(args, ctx: Context) -> int:
         print(f"spantag: {line}", file=sys.stderr)
     if output is not None:
         print(f"wrote {report.articles} article(s), {report.spans} span(s) as {fmt} to {output}")
-    return 0
+    # Spans whose article text is nowhere could not be checked or written: not a clean export.
+    return 1 if report.missing else 0
 
 
 def _to_stdout(articles, store, fmt: str, include_all: bool, base: Path) -> ExportReport:

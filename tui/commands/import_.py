@@ -35,6 +35,8 @@ def add_arguments(parser) -> None:
 def run(args, ctx: Context) -> int:
     paths = [Path(name) for name in args.files]
     for path in paths:
+        if path.is_dir():
+            raise UserError(f"{path}: is a folder; give the JSONL files in it")
         if not path.is_file():
             raise UserError(f"{path}: no such file")
     if args.annotator is not None and not args.annotator.strip():
