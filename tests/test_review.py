@@ -18,17 +18,21 @@ Six disagreements in three of four articles.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
 
-from annotations.articles import load_corpus
+from annotations.articles import load_corpus, text_hash
 from annotations.config import Config
 from annotations.spans import Span, make_span
 from annotations.store import Store
 from tui.cli import main
 from tui.review_app import DECISION_PREFIX, ReviewApp, decision_key, make_review_app
+from tui.review_state import Review
 from tui.screens.review import ReviewScreen
 
 SIZE = (120, 40)
@@ -385,6 +389,8 @@ async def test_a_decision_comes_back_when_its_spans_change(review_app, stores, c
         review = screen_of(again).review
         assert [review.choice(0), review.choice(1)] == [None, "a"]
         assert screen_of(again).current == 0
+        # Alice's Wednesday, taken on the old disagreement, is no longer in the merged store.
+        assert ("Wednesday", "date", "alice", "carol") not in texts(review.merged.all_spans())
 
 
 # --- the command palette, and articles with no text ------------------------------------
@@ -558,3 +564,221 @@ async def test_a_disagreement_below_the_fold_is_scrolled_into_view(
         assert top > 0 and top + 2 < row < top + height - 2
         assert screen.pane_a.reader.scroll_y == reader.scroll_y
     app.review.close()
+
+
+# --- what the review no longer vouches for leaves the merged store (D3) -------------------
+
+
+def small_stores(config: Config, folder: Path) -> tuple[Path, Path, Path]:
+    """A: alice's `Ryabkov` actor (article 0) and `Monday` date (article 2); B: bob's `Monday`
+    only. One disagreement (only-a), one agreed span."""
+    a, b = folder / "A.json", folder / "B.json"
+    seed_spans(config, a, "alice", [(0, "Ryabkov", "actor"), (2, "Monday", "date")])
+    seed_spans(config, b, "bob", [(2, "Monday", "date")])
+    return a, b, folder / "merged.json"
+
+
+MONDAY = ("Monday", "date", "alice+bob", "carol")
+RYABKOV_A = ("Ryabkov", "actor", "alice", "carol")
+
+
+def open_review(config: Config, stores, reviewer: str = "carol") -> Review:
+    return Review.open(config, *stores, reviewer=reviewer)
+
+
+def decide_and_close(config: Config, stores, choice) -> None:
+    review = open_review(config, stores)
+    try:
+        assert [d.kind for d in review.items] == ["only-a"]
+        review.decide(0, choice)
+    finally:
+        review.close()
+
+
+def relabel(path: Path, phrase: str, label: str) -> None:
+    with Store.open(path) as store:
+        (old,) = [s for s in store.all_spans() if s.text == phrase]
+        store.apply(add=[replace(old, label=label)], remove=[old])
+
+
+def test_a_decision_that_no_longer_holds_takes_its_span_out(config, tmp_path) -> None:
+    """Alice's actor span taken (a); alice relabels it demand; the reviewer then takes
+    neither: the merged store must not keep alice's old actor span."""
+    stores = small_stores(config, tmp_path)
+    decide_and_close(config, stores, "a")
+    assert texts(merged_spans(stores[2])) == sorted([MONDAY, RYABKOV_A])
+    relabel(stores[0], "Ryabkov", "demand")
+    review = open_review(config, stores)
+    try:
+        assert review.choice(0) is None  # a new disagreement: undecided
+        # Nobody vouches for the actor span any more: gone on opening, and said so.
+        assert texts(review.merged.all_spans()) == [MONDAY]
+        assert any("1 span(s) in merged.json were removed" in w for w in review.warnings)
+        review.decide(0, "neither")
+    finally:
+        review.close()
+    assert texts(merged_spans(stores[2])) == [MONDAY]
+    again = open_review(config, stores)
+    try:
+        assert again.choice(0) == "neither" and again.warnings == []
+    finally:
+        again.close()
+    assert texts(merged_spans(stores[2])) == [MONDAY]
+
+
+async def test_the_same_in_the_app_with_keys(config, tmp_path) -> None:
+    stores = small_stores(config, tmp_path)
+    app = make_review_app(config, *stores, reviewer="carol")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("a", "q")
+    app.review.close()
+    relabel(stores[0], "Ryabkov", "demand")
+    app = make_review_app(config, *stores, reviewer="carol")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "undecided" in screen_of(app).panel_head
+        await pilot.press("x", "q")
+    app.review.close()
+    assert texts(merged_spans(stores[2])) == [MONDAY]
+
+
+def test_a_span_its_annotator_removed_leaves_the_merged_store(config, tmp_path) -> None:
+    """Taken from A, then A deletes it: neither side has a span in that article now."""
+    stores = small_stores(config, tmp_path)
+    decide_and_close(config, stores, "a")
+    with Store.open(stores[0]) as store:
+        store.apply(remove=[s for s in store.all_spans() if s.text == "Ryabkov"])
+    review = open_review(config, stores)
+    try:
+        assert review.items == [] and [item.id for item in review.articles] != []
+    finally:
+        review.close()
+    assert texts(merged_spans(stores[2])) == [MONDAY]
+
+
+def test_an_agreement_that_became_a_disagreement_is_not_kept(config, tmp_path) -> None:
+    """Both had Monday (agreed, merged); bob relabels his: undecided, so not merged."""
+    stores = small_stores(config, tmp_path)
+    decide_and_close(config, stores, "a")
+    relabel(stores[1], "Monday", "venue")
+    review = open_review(config, stores)
+    try:
+        assert sorted(d.kind for d in review.items) == ["label", "only-a"]
+        assert [review.choice(0), review.choice(1)] == ["a", None]  # Ryabkov's stands
+    finally:
+        review.close()
+    assert texts(merged_spans(stores[2])) == [RYABKOV_A]
+
+
+def test_decisions_of_another_reviewer_and_hand_made_spans_stay(config, tmp_path) -> None:
+    stores = small_stores(config, tmp_path)
+    decide_and_close(config, stores, "a")
+    articles = load_corpus([str(p) for p in config.corpus]).articles
+    text = articles[0].text
+    start = text.index("Sergei Ryabkov")
+    by_hand = make_span(
+        articles[0].id, text, start, start + 14, "actor", config.label_names, "carol"
+    )
+    with Store.open(stores[2]) as store:  # carol opens merged.json in the app and adds one
+        store.add(by_hand)
+    review = open_review(config, stores, reviewer="dan")
+    try:
+        assert review.choice(0) == "a" and review.withdrawn == 0
+        review.decide(0, "neither")  # the span by hand overlaps it, and stays
+    finally:
+        review.close()
+    spans = merged_spans(stores[2])
+    assert texts(spans) == sorted([("Monday", "date", "alice+bob", "dan"), by_hand_row(by_hand)])
+
+
+def by_hand_row(span: Span) -> tuple[str, str, str, str]:
+    return (span.text, span.label, span.annotator, span.reviewer)
+
+
+def test_decide_clears_what_a_review_left_in_its_range(config, tmp_path) -> None:
+    """Spans a review left in a disagreement's range (a crash between the spans and the
+    decision, say) make way for the decision's spans."""
+    stores = small_stores(config, tmp_path)
+    review = open_review(config, stores)
+    try:
+        (only,) = review.items
+        left = replace(only.a[0], annotator="bob", label="venue", reviewer="carol")
+        review.merged.add(left)
+        change = review.decide(0, "a")
+        assert left in change.removed
+    finally:
+        review.close()
+    assert texts(merged_spans(stores[2])) == sorted([MONDAY, RYABKOV_A])
+
+
+def test_decisions_survive_a_change_of_the_article_text(config, tmp_path) -> None:
+    """Article 0 gets a new first line (every offset moves): A and B are re-anchored in
+    memory, merged.json on disk, and the decision is carried to the moved spans."""
+    stores = small_stores(config, tmp_path)
+    decide_and_close(config, stores, "a")
+    path = config.base_dir / load_corpus([str(p) for p in config.corpus]).articles[0].source
+    text = "UPDATED: corrected.\n" + path.read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    a_before = stores[0].read_bytes()
+    for _ in range(2):  # the second time, the decision is found under its new key
+        review = open_review(config, stores)
+        try:
+            assert review.choice(0) == "a" and review.withdrawn == 0
+            (only,) = review.items
+            assert only.start == text.index("Ryabkov")
+            assert any("A.json" in w and "re-anchored" in w for w in review.warnings)
+        finally:
+            review.close()
+        assert stores[0].read_bytes() == a_before  # A is only read
+        with Store.open(stores[2], read_only=True) as merged:
+            (span,) = [s for s in merged.all_spans() if s.text == "Ryabkov"]
+            assert (span.start, span.label, span.annotator) == (
+                text.index("Ryabkov"),
+                "actor",
+                "alice",
+            )
+            assert merged.article_hash(only.article_id) == text_hash(text)
+
+
+def test_spans_are_compared_where_they_are_in_the_current_text(config, tmp_path) -> None:
+    """A annotated before the article changed (and has not opened it since), B after: the
+    same span, not a disagreement between two offsets."""
+    a, b, merged = tmp_path / "A.json", tmp_path / "B.json", tmp_path / "m.json"
+    with Store.open(a) as store:  # as the app does: the text's hash, then the span
+        store.sync_articles(load_corpus([str(p) for p in config.corpus]).articles)
+    seed_spans(config, a, "alice", [(0, "Ryabkov", "actor")])
+    path = config.base_dir / load_corpus([str(p) for p in config.corpus]).articles[0].source
+    path.write_text("UPDATED: corrected.\n" + path.read_text(encoding="utf-8"), "utf-8")
+    seed_spans(config, b, "bob", [(0, "Ryabkov", "actor")])
+    review = Review.open(config, a, b, merged, reviewer="carol")
+    try:
+        assert review.items == [] and review.agreed_count == 1
+        (span,) = review.merged.all_spans()
+        assert review.articles[0].article.text[span.start : span.end] == "Ryabkov"
+    finally:
+        review.close()
+
+
+def test_review_state_needs_no_textual() -> None:
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'textual' or name.startswith('textual.'):\n"
+        "            raise ImportError(name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from tui.review_state import Review, ReviewError\n"
+        "from tui.commands import UserError\n"
+        "assert not issubclass(ReviewError, UserError)\n"
+        "try:\n"
+        "    Review.open(None, 'nope-a.json', 'nope-b.json', 'm.json')\n"
+        "except ReviewError as error:\n"
+        "    print(error)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "nope-a.json: no such store\n"

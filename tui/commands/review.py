@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tui.commands import UserError
+
 NAME = "review"
 HELP = (
     "Review two stores side by side (A left, B right) and merge them into -o: spans both "
@@ -39,15 +41,19 @@ def add_arguments(parser) -> None:
 
 def run(args, ctx) -> int:
     from tui.review_app import make_review_app
+    from tui.review_state import ReviewError
 
-    app = make_review_app(
-        ctx.config,
-        args.store_a,
-        args.store_b,
-        args.output,
-        args.paths or None,
-        reviewer=args.reviewer,
-    )
+    try:
+        app = make_review_app(
+            ctx.config,
+            args.store_a,
+            args.store_b,
+            args.output,
+            args.paths or None,
+            reviewer=args.reviewer,
+        )
+    except ReviewError as error:
+        raise UserError(str(error)) from None
     try:
         app.run()
     finally:
