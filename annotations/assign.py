@@ -21,15 +21,18 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 #: The key of the overlap list in an assignments file; no annotator may use this name.
 OVERLAP_KEY = "overlap"
+
+
+T = TypeVar("T")
 
 
 class AssignmentError(ValueError):
@@ -167,3 +170,10 @@ def load_assignments(path: str | Path) -> Assignments:
     except yaml.YAMLError as error:
         raise AssignmentError(f"{path}: not valid YAML ({error})") from None
     return Assignments.from_dict(data or {}, str(path))
+
+
+def mine_first(
+    articles: Sequence[T], mine: set[str], key: Callable[[T], str] = lambda a: a.id
+) -> list[T]:
+    """`articles` with the ones in `mine` first, each group in corpus order (stable)."""
+    return [a for a in articles if key(a) in mine] + [a for a in articles if key(a) not in mine]

@@ -176,3 +176,14 @@ def test_cli_errors(project: Path, capsys) -> None:
     assert len(yaml.safe_load(capsys.readouterr().out)["solo"]) == 10
     assert main(["--config", config, "assign", "--annotators", "a,b", str(project / "no")]) == 1
     assert "no articles" in capsys.readouterr().err
+
+
+def test_mine_first_keeps_corpus_order_within_each_group():
+    from types import SimpleNamespace
+
+    from annotations.assign import mine_first
+
+    articles = [SimpleNamespace(id=name) for name in ("a", "b", "c", "d", "e")]
+    ordered = mine_first(articles, {"d", "b"})
+    assert [a.id for a in ordered] == ["b", "d", "a", "c", "e"]
+    assert mine_first(articles, set()) == articles
