@@ -1,7 +1,8 @@
 """Snapshots at 120x40 of the main screens. Update with `make snapshot-update`, then look.
 
-The store is filled through `annotations.store` before the app starts, so the pictures do not
-depend on timing; paths shown are relative to the tmp project, so they do not depend on it.
+The store is filled through `annotations.store` before the app starts, and every picture waits
+for the suggester (built in a thread at start), so the pictures do not depend on timing; paths
+shown are relative to the tmp project, so they do not depend on it.
 """
 
 from __future__ import annotations
@@ -40,16 +41,32 @@ def annotated(config: Config) -> Config:
             article = articles[index]
             start = article.text.index(text)
             store.add(
-                make_span(article.id, article.text, start, start + len(text), label,
-                          config.label_names, config.annotator)
+                make_span(
+                    article.id,
+                    article.text,
+                    start,
+                    start + len(text),
+                    label,
+                    config.label_names,
+                    config.annotator,
+                )
             )
         store.set_done(articles[3].id, True)
     return config
 
 
+async def suggestions_ready(pilot) -> None:
+    """Wait until the screen shows suggestions (at most ~20 s)."""
+    for _ in range(400):
+        if pilot.app.screen.suggestions_ready:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
 async def on_sergei(pilot) -> None:
     """The cursor on "Sergei", inside two overlapping spans, so the status names both."""
-    await pilot.pause()
+    await suggestions_ready(pilot)
     reader = pilot.app.screen.reader
     reader.move_to(reader.article.text.index("Sergei"))
     await pilot.pause()
@@ -60,16 +77,24 @@ def test_list_and_reader_with_spans(snap_compare, make, annotated):
 
 
 def test_side_by_side(snap_compare, make, annotated):
-    assert snap_compare(make(annotated), terminal_size=SIZE, press=["s", "tab", "n"])
+    assert snap_compare(
+        make(annotated), terminal_size=SIZE, run_before=suggestions_ready, press=["s", "tab", "n"]
+    )
 
 
 def test_help(snap_compare, make, annotated):
-    assert snap_compare(make(annotated), terminal_size=SIZE, press=["question_mark"])
+    assert snap_compare(
+        make(annotated), terminal_size=SIZE, run_before=suggestions_ready, press=["question_mark"]
+    )
 
 
 def test_export_dialog(snap_compare, make, annotated):
-    assert snap_compare(make(annotated), terminal_size=SIZE, press=["e"])
+    assert snap_compare(
+        make(annotated), terminal_size=SIZE, run_before=suggestions_ready, press=["e"]
+    )
 
 
 def test_span_panel(snap_compare, make, annotated):
-    assert snap_compare(make(annotated), terminal_size=SIZE, press=["p"])
+    assert snap_compare(
+        make(annotated), terminal_size=SIZE, run_before=suggestions_ready, press=["p"]
+    )

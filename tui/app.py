@@ -22,8 +22,7 @@ from annotations.articles import CorpusError
 from annotations.config import DEFAULT_KEYS, Config, ConfigError, load_config
 from annotations.store import StoreError
 
-#: Config `keys:` action -> the binding id it remaps. Actions without a binding here
-#: (suggestions, stats) belong to features that bind their own ids under the same names.
+#: Config `keys:` action -> the binding id it remaps.
 ACTION_BINDING_IDS: dict[str, str] = {
     "toggle_list": "main.toggle_list",
     "filter": "main.filter",
@@ -181,9 +180,11 @@ class SpantagApp(App[int]):
         from tui.widgets.span_panel import SpanTable
 
         labels = [b for b in self.main_screen_class.BINDINGS if b not in MainScreen.BINDINGS]
+        suggestions = list(MainScreen.SUGGESTION_BINDINGS)
         return [
             ("Tag (the selection, else the word)", labels),
-            ("Annotate and navigate", list(MainScreen.BINDINGS)),
+            ("Annotate and navigate", [b for b in MainScreen.BINDINGS if b not in suggestions]),
+            ("Suggestions", suggestions),
             ("Article list", list(ArticleOptions.BINDINGS) + list(ArticleList.BINDINGS)),
             ("Span panel", list(SpanTable.BINDINGS)),
             ("App", [Binding("ctrl+p", "command_palette", "Command palette: every action")]),

@@ -1,20 +1,22 @@
 """One annotation session: the corpus, the open store and the undo history the app edits.
 
 The app's rules for what a label key does live here, apart from Textual, so they can be tested
-on a real store without a screen: tag, toggle off, relabel, remove, undo and redo. Every edit
-goes through `annotations.store.Store` and is durable when the method returns.
+on a real store without a screen: tag, toggle off, relabel, remove, accept and reject
+suggestions, undo and redo. Every edit goes through `annotations.store.Store` and is durable
+when the method returns; the session's `Suggester` (once built) follows every edit at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotations.articles import Article, Corpus, load_corpus
 from annotations.config import Config
 from annotations.spans import Span, make_span
 from annotations.store import Change, Store, StoreLocked
+from annotations.suggest import Suggester, Suggestion
 
 NEW, IN_PROGRESS, DONE = "new", "in progress", "done"
 
@@ -28,6 +30,10 @@ class Opened:
     """Set when another spantag holds the store and the session fell back to read-only."""
 
 
+Rejection = tuple[int, int, str]
+"""(start, end, label) of a rejected suggestion, in the edit's article."""
+
+
 @dataclass(frozen=True)
 class Edit:
     """A change made by a key, and where it happened (to put the cursor back on undo)."""
@@ -36,11 +42,65 @@ class Edit:
     article_id: str
     what: str
     """One short line for the status bar: "+actor 'Putin'", "undo: -actor 'Putin'"."""
+    rejected: tuple[Rejection, ...] = ()
+    """Suggestions this edit rejected (`r`); undo un-rejects them."""
+    unrejected: tuple[Rejection, ...] = ()
+    dirty: frozenset[str] = frozenset()
+    """Articles whose suggestions the edit changed (the edit's own article included)."""
 
     @property
     def offset(self) -> int | None:
         spans = self.change.added + self.change.removed
-        return min((span.start for span in spans), default=None)
+        starts = [span.start for span in spans]
+        starts += [start for start, _, _ in self.rejected + self.unrejected]
+        return min(starts, default=None)
+
+    def inverse(self, what: str) -> Edit:
+        return Edit(self.change.inverse(), self.article_id, what, self.unrejected, self.rejected)
+
+
+class Cancelled(Exception):
+    """`build_suggester` stopped because its caller gave up (the app is quitting)."""
+
+
+@dataclass
+class SuggesterBuild:
+    """What `build_suggester` hands back to the thread that uses the suggester from then on."""
+
+    suggester: Suggester
+    counts: dict[str, int]
+    """Article id -> suggestions waiting there, for every article."""
+
+
+def build_suggester(
+    articles: Iterable[Article],
+    config: Config,
+    spans: Iterable[Span],
+    rejections: Mapping[str, Iterable[Rejection]],
+    cancelled: Callable[[], bool] = lambda: False,
+) -> SuggesterBuild:
+    """Index the corpus, load a snapshot of the store and count every article's suggestions.
+
+    Seconds on a big corpus: run it off the UI thread. `spans`/`rejections` are a snapshot
+    (`Session.suggester_snapshot`) so that this thread never reads the store while the UI
+    writes it. Raises `Cancelled` soon after `cancelled()` turns true.
+    """
+
+    def watched(items: Iterable[Article]) -> Iterable[Article]:
+        for item in items:
+            if cancelled():
+                raise Cancelled
+            yield item
+
+    suggester = Suggester(watched(articles), config)
+    suggester.load_spans(spans)
+    suggester.load_rejections(rejections)
+    counts: dict[str, int] = {}
+    for article_id in suggester.article_ids:
+        if cancelled():
+            raise Cancelled
+        counts[article_id] = suggester.count(article_id)
+    return SuggesterBuild(suggester, counts)
 
 
 class Session:
@@ -56,6 +116,10 @@ class Session:
         self.redo_stack: list[Edit] = []
         self._lower: dict[str, str] = {}
         self._positions: dict[str, int] | None = None
+        self.suggester: Suggester | None = None
+        """None until `attach_suggester` (it is built off the UI thread)."""
+        self._pending: list[Edit] | None = None
+        """Edits made since `suggester_snapshot`, replayed on the suggester when it arrives."""
 
     # --- opening -------------------------------------------------------------------------
 
@@ -192,33 +256,117 @@ class Session:
         if not self.undo_stack:
             return None
         edit = self.undo_stack[-1]
-        inverse = edit.change.inverse()
-        self.store.apply(add=inverse.added, remove=inverse.removed)
+        done = self._carry_out(edit.inverse(f"undo: {edit.what}"))
         self.undo_stack.pop()  # only once it is saved: a failed undo can be tried again
         self.redo_stack.append(edit)
-        return Edit(inverse, edit.article_id, f"undo: {edit.what}")
+        return replace(done, dirty=frozenset(self._follow(done)))
 
     def redo(self) -> Edit | None:
         if not self.redo_stack:
             return None
         edit = self.redo_stack[-1]
-        self.store.apply(add=edit.change.added, remove=edit.change.removed)
+        done = self._carry_out(replace(edit, what=f"redo: {edit.what}"))
         self.redo_stack.pop()
         self.undo_stack.append(edit)
-        return Edit(edit.change, edit.article_id, f"redo: {edit.what}")
+        return replace(done, dirty=frozenset(self._follow(done)))
+
+    # --- suggestions ---------------------------------------------------------------------
+
+    def suggester_snapshot(self) -> tuple[list[Span], dict[str, set[Rejection]]]:
+        """The store's spans and rejections for `build_suggester`, taken on this thread.
+
+        Edits from now on are remembered and replayed by `attach_suggester`.
+        """
+        spans = self.store.all_spans()
+        ids = {a.id for a in self.articles} | set(self.store.article_ids_with_spans())
+        rejections = {aid: self.store.rejections(aid) for aid in ids}
+        self._pending = []
+        return spans, {aid: items for aid, items in rejections.items() if items}
+
+    def attach_suggester(self, suggester: Suggester) -> set[str]:
+        """Use `suggester` from now on; returns the articles that edits made meanwhile changed."""
+        dirty: set[str] = set()
+        for edit in self._pending or ():
+            dirty |= self._follow_with(suggester, edit)
+        self._pending = None
+        self.suggester = suggester
+        return dirty
+
+    def suggestions(self, article_id: str) -> list[Suggestion]:
+        """The suggestions waiting in an article, in text order ([] until the suggester is in)."""
+        return self.suggester.suggestions(article_id) if self.suggester is not None else []
+
+    def suggestion_count(self, article_id: str) -> int | None:
+        """How many suggestions wait in an article; None until the suggester is in."""
+        return self.suggester.count(article_id) if self.suggester is not None else None
+
+    def accept(self, suggestion: Suggestion) -> Edit | None:
+        """Store a suggestion as a span marked with its source (`propagated`, ...)."""
+        span = suggestion.to_span(self.annotator)
+        what = f"{describe(Change(added=(span,)))} ({suggestion.source})"
+        return self._record(self.store.add(span), span.article_id, what)
+
+    def accept_all(self, article_id: str) -> Edit | None:
+        """Every suggestion of the article as spans, in one change (one undo)."""
+        spans = [s.to_span(self.annotator) for s in self.suggestions(article_id)]
+        if not spans:
+            return None
+        change = self.store.apply(add=spans)
+        return self._record(change, article_id, f"accepted {len(change.added)} suggestions")
+
+    def reject(self, suggestion: Suggestion) -> Edit:
+        """Never propose this suggestion in its article again (kept in the store); undoable."""
+        aid, key = suggestion.article_id, suggestion.key
+        self.store.reject(aid, *key)
+        what = f"rejected {suggestion.label} {_quote(suggestion.text)}"
+        edit = Edit(Change(), aid, what, rejected=(key,))
+        self.undo_stack.append(edit)
+        self.redo_stack.clear()
+        return replace(edit, dirty=frozenset(self._follow(edit)))
+
+    def _carry_out(self, edit: Edit) -> Edit:
+        """Make the store match an undo or redo step; returns the edit as it happened."""
+        change = edit.change
+        if change:
+            change = self.store.apply(add=change.added, remove=change.removed)
+        for key in edit.unrejected:
+            self.store.unreject(edit.article_id, *key)
+        for key in edit.rejected:
+            self.store.reject(edit.article_id, *key)
+        return replace(edit, change=change)
+
+    def _follow(self, edit: Edit) -> set[str]:
+        """Keep the suggester in step with an edit just stored; the articles it changed."""
+        if self.suggester is not None:
+            return self._follow_with(self.suggester, edit)
+        if self._pending is not None:
+            self._pending.append(edit)
+        return set()
+
+    @staticmethod
+    def _follow_with(suggester: Suggester, edit: Edit) -> set[str]:
+        aid = edit.article_id
+        dirty = suggester.apply(edit.change) if edit.change else set()
+        for key in edit.unrejected:
+            dirty |= suggester.unreject(aid, *key)
+        for key in edit.rejected:
+            dirty |= suggester.reject(aid, *key)
+        return dirty
+
+    # --- done ----------------------------------------------------------------------------
 
     def toggle_done(self, article_id: str) -> bool:
         done = not self.is_done(article_id)
         self.store.set_done(article_id, done)
         return done
 
-    def _record(self, change: Change, article_id: str) -> Edit | None:
+    def _record(self, change: Change, article_id: str, what: str = "") -> Edit | None:
         if not change:
             return None
-        edit = Edit(change, article_id, describe(change))
+        edit = Edit(change, article_id, what or describe(change))
         self.undo_stack.append(edit)
         self.redo_stack.clear()
-        return edit
+        return replace(edit, dirty=frozenset(self._follow(edit)))
 
 
 def describe(change: Change) -> str:

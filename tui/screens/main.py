@@ -3,37 +3,67 @@
 It turns keys into calls on the `Session` (which holds every rule about spans) and pushes the
 result down to the widgets. Every edit is in the store before the next key is handled: the
 session writes inline, and nothing here defers a write.
+
+Suggestions: the screen builds the session's `Suggester` in a thread worker when it starts
+(the app works meanwhile, without them) and, once it reports back, shows them in every pane.
+From then on each edit returns the articles whose suggestions it changed, and the panes, the
+span panel and the list rows on screen follow before the next key; the other rows' counts
+fill in a moment later, a batch at a time.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import DescendantFocus
+from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
 
 from annotations.articles import Article, LineIndex
 from annotations.config import Label
 from annotations.spans import SpanError
 from annotations.store import ReadOnlyError, StoreError
-from tui.session import Edit, Session
+from annotations.suggest import Suggestion
+from tui.session import Cancelled, Edit, Session, SuggesterBuild, build_suggester
 from tui.widgets.article_list import ArticleList, ArticleRow
 from tui.widgets.pane import ReaderPane
 from tui.widgets.reader import Reader
 from tui.widgets.span_panel import SpanPanel
 from tui.widgets.status import StatusLine
 
+#: Rows whose suggestion counts are refreshed per tick once the visible ones are done.
+COUNT_BATCH = 40
+
 
 class MainScreen(Screen):
     """Reading and tagging. Label keys are added per config by `MainScreen.for_labels`."""
 
+    SUGGESTION_BINDINGS = [
+        Binding("y", "accept_suggestion", "Accept", id="main.accept_suggestion",
+                tooltip="Accept the suggestion under the cursor (or the next one)"),
+        Binding("Y", "accept_all_suggestions", "Accept all", show=False,
+                id="main.accept_all_suggestions",
+                tooltip="Accept every suggestion in this article (one undo)"),
+        Binding("r", "reject_suggestion", "Reject", id="main.reject_suggestion",
+                tooltip="Reject the suggestion under the cursor (it never comes back)"),
+        Binding("right_curly_bracket", "next_suggestion", "Next suggestion", show=False,
+                id="main.next_suggestion", tooltip="Jump to the next suggestion"),
+        Binding("left_curly_bracket", "prev_suggestion", "Previous suggestion", show=False,
+                id="main.prev_suggestion", tooltip="Jump to the previous suggestion"),
+    ]  # fmt: skip
+
     BINDINGS = [
+        *SUGGESTION_BINDINGS,
         Binding("q", "app.quit", "Quit", id="main.quit", tooltip="Quit (everything is saved)"),
         Binding("question_mark", "help", "Help", id="main.help", tooltip="Every binding"),
         Binding("e", "export", "Export", id="main.export", tooltip="Export the corpus"),
@@ -64,6 +94,17 @@ class MainScreen(Screen):
 
     #: The labels whose keys were bound by `for_labels`.
     LABELS: tuple[Label, ...] = ()
+
+    @dataclass
+    class SuggesterReady(Message):
+        """The suggester was built (in a thread): the screen uses it from now on."""
+
+        build: SuggesterBuild
+        seconds: float
+
+    @dataclass
+    class SuggesterFailed(Message):
+        error: str
 
     @classmethod
     def for_labels(cls, labels: Sequence[Label]) -> type[MainScreen]:
@@ -98,6 +139,8 @@ class MainScreen(Screen):
         self.article_list = ArticleList(self.colours, self._matches, id="articles")
         self.span_panel = SpanPanel(self.colours, id="spans")
         self.status = StatusLine(id="status")
+        self._count_later: set[str] = set()
+        self._count_timer: Timer | None = None
 
     # --- layout --------------------------------------------------------------------------
 
@@ -128,6 +171,7 @@ class MainScreen(Screen):
         else:
             status.article = "no articles"
         self.call_after_refresh(self._mount_footer)
+        self.call_after_refresh(self._start_suggester)
         for warning in self.warnings[:5]:
             self.notify(warning, severity="warning", timeout=8)
         if len(self.warnings) > 5:
@@ -135,7 +179,7 @@ class MainScreen(Screen):
 
     async def _mount_footer(self) -> None:
         slot = self.query_one("#footer-slot")
-        await self.mount(Footer(), before=slot)
+        await self.mount(Footer(compact=True), before=slot)
         await slot.remove()
         self.refresh_bindings()
 
@@ -154,18 +198,118 @@ class MainScreen(Screen):
             article.words,
             self.session.counts(article.id),
             self.session.state(article.id),
+            self.session.suggestion_count(article.id),
         )
+
+    # --- suggestions: building -----------------------------------------------------------
+
+    @property
+    def suggestions_ready(self) -> bool:
+        return self.session.suggester is not None
+
+    def _start_suggester(self) -> None:
+        if self.session.suggester is not None or not self.session.articles:
+            return
+        spans, rejections = self.session.suggester_snapshot()
+        work = partial(self._build_suggester, spans, rejections)
+        self.run_worker(work, name="suggester", group="suggester", thread=True,
+                        exclusive=True, exit_on_error=False)  # fmt: skip
+
+    def _build_suggester(self, spans, rejections) -> None:
+        """In a thread: index the corpus, then report back (it touches no widget, no store)."""
+        worker = get_current_worker()
+        began = time.perf_counter()
+        try:
+            build = build_suggester(
+                self.session.articles,
+                self.config,
+                spans,
+                rejections,
+                cancelled=lambda: worker.is_cancelled,
+            )
+        except Cancelled:
+            return
+        except Exception as error:  # noqa: BLE001 - suggestions are optional; say why, go on
+            self.post_message(self.SuggesterFailed(f"{type(error).__name__}: {error}"))
+            return
+        if not worker.is_cancelled:
+            self.post_message(self.SuggesterReady(build, time.perf_counter() - began))
+
+    @on(SuggesterReady)
+    def _suggester_ready(self, event: SuggesterReady) -> None:
+        dirty = self.session.attach_suggester(event.build.suggester)
+        counts = {aid: n for aid, n in event.build.counts.items() if aid not in dirty}
+        self.article_list.set_suggested(counts)
+        self.refresh_suggestions(dirty | {p.article_id for p in self.panes if p.article_id})
+        for warning in event.build.suggester.warnings[:5]:
+            self.notify(warning, title="Suggestions", severity="warning", timeout=8)
+
+    @on(SuggesterFailed)
+    def _suggester_failed(self, event: SuggesterFailed) -> None:
+        self.notify(
+            f"Suggestions are off for this run: {event.error}",
+            title="Suggestions",
+            severity="error",
+            timeout=10,
+        )
+
+    # --- suggestions: following changes --------------------------------------------------
+
+    def refresh_suggestions(self, article_ids: Iterable[str]) -> None:
+        """Redraw the suggestions of these articles wherever they show: the panes, the span
+        panel and the status now; their list counts now for rows on screen, else soon."""
+        ids = set(article_ids)
+        if not ids or self.session.suggester is None:
+            return
+        found: dict[str, list[Suggestion]] = {}
+        for pane in self.panes:
+            article_id = pane.article_id
+            if article_id in ids:
+                if article_id not in found:
+                    found[article_id] = self.session.suggestions(article_id)
+                pane.set_suggestions(found[article_id])
+        if self.span_panel.display and self.pane.article_id in ids:
+            self._show_span_panel(self.pane.article_id, found.get(self.pane.article_id))
+        self._count_later |= ids
+        shown = set(self.article_list.visible_ids())
+        shown.update(pane.article_id for pane in self.panes if pane.article_id)
+        self._recount(ids & shown)
+        if self._count_later and self._count_timer is None:
+            self._count_timer = self.set_timer(0.05, self._count_more)
+        self.update_cursor(self.reader)
+
+    def _recount(self, ids: Iterable[str]) -> None:
+        count = self.session.suggestion_count
+        self.article_list.set_suggested({aid: count(aid) or 0 for aid in ids})
+        self._count_later.difference_update(ids)
+
+    def _count_more(self) -> None:
+        """Recount a batch of the rows left for later; again next tick while some are left."""
+        self._count_timer = None
+        batch = [self._count_later.pop() for _ in range(min(COUNT_BATCH, len(self._count_later)))]
+        self._recount(batch)
+        if self._count_later:
+            self._count_timer = self.set_timer(0.01, self._count_more)
+
+    def _show_span_panel(
+        self, article_id: str, suggestions: list[Suggestion] | None = None
+    ) -> None:
+        if suggestions is None:
+            suggestions = self.session.suggestions(article_id)
+        self.span_panel.show_spans(article_id, self.session.spans(article_id), suggestions)
 
     # --- showing articles ----------------------------------------------------------------
 
     def open_article(self, article: Article, pane: int | None = None) -> None:
         index = self.active if pane is None else pane
         target = self.panes[index]
+        suggestions = self.session.suggestions(article.id) if self.suggestions_ready else None
         target.show(
             article,
             self.session.spans(article.id),
             self.position_of(article.id),
             self.session.state(article.id),
+            suggestions,
         )
         if index == self.active:
             self.article_list.select(article.id)
@@ -187,7 +331,7 @@ class MainScreen(Screen):
         self.status.article = f"{self.position_of(article.id)} {article.id}"
         self.update_cursor(pane.reader)
         if self.span_panel.display:
-            self.span_panel.show_spans(article.id, self.session.spans(article.id))
+            self._show_span_panel(article.id)
 
     def update_cursor(self, reader: Reader) -> None:
         article = reader.article
@@ -202,6 +346,13 @@ class MainScreen(Screen):
         status.position = f"Ln {line + 1}, Col {col + 1}  offset {offset}"
         labels = sorted({span.label for span in reader.spans_at(offset)})
         status.labels = ", ".join(labels)
+        pane = next((p for p in self.panes if p.reader is reader), self.pane)
+        suggestion = pane.suggestion_at(offset)
+        if suggestion is not None:
+            status.suggestion = f"{suggestion.label} ({suggestion.source})"
+            status.suggestion_style = self.colours.get(suggestion.label, "")
+        else:
+            status.suggestion = ""
         selection = reader.selection
         if self.session.read_only:
             status.mode = "READ-ONLY"
@@ -210,8 +361,9 @@ class MainScreen(Screen):
         else:
             status.mode = ""
 
-    def refresh_article(self, article_id: str) -> None:
-        """After a change: every pane, list row, legend and the span panel showing it."""
+    def refresh_article(self, article_id: str, panel: bool = True) -> None:
+        """After a change: every pane, list row, legend and (`panel`) the span panel showing
+        it. Suggestions are `refresh_suggestions`'s business."""
         spans = self.session.spans(article_id)
         state = self.session.state(article_id)
         for pane in self.panes:
@@ -222,8 +374,8 @@ class MainScreen(Screen):
         if article is not None:
             self.article_list.update_row(self.row(article))
             self.article_list.refresh_title()
-        if self.span_panel.display and self.pane.article_id == article_id:
-            self.span_panel.show_spans(article_id, spans)
+        if panel and self.span_panel.display and self.pane.article_id == article_id:
+            self._show_span_panel(article_id)
         self.update_cursor(self.reader)
 
     # --- messages from widgets -----------------------------------------------------------
@@ -287,6 +439,12 @@ class MainScreen(Screen):
         if self._writable():
             self._apply(lambda: self.session.remove(event.span), event.span.article_id)
 
+    @on(SpanPanel.Reject)
+    def _reject_from_panel(self, event: SpanPanel.Reject) -> None:
+        if self._writable():
+            suggestion = event.suggestion
+            self._apply(lambda: self.session.reject(suggestion), suggestion.article_id)
+
     # --- actions -------------------------------------------------------------------------
 
     def action_tag(self, index: int) -> None:
@@ -325,6 +483,84 @@ class MainScreen(Screen):
         edit = self._apply(lambda: self.session.remove_at(article.id, reader.cursor), article.id)
         if edit is None and not self._failed:
             self.notify("No span under the cursor.")
+
+    # --- suggestions: keys ---------------------------------------------------------------
+
+    def _panel_suggestion(self) -> Suggestion | None:
+        """With the span panel focused on a suggestion's row: that suggestion."""
+        panel = self.span_panel
+        if panel.display and panel.table.has_focus:
+            item = panel.current
+            if isinstance(item, Suggestion) and item.article_id == self.pane.article_id:
+                return item
+        return None
+
+    def _suggestions_off(self) -> bool:
+        """True (and says so) while the suggester is still being built."""
+        if self.session.suggester is None:
+            self.notify("Suggestions are still being prepared: a moment.", timeout=3)
+            return True
+        return False
+
+    def action_accept_suggestion(self) -> None:
+        """`y`: the suggestion under the cursor, else the next one after it, becomes a span."""
+        if not self._writable() or self._suggestions_off():
+            return
+        pane = self.pane
+        reader = pane.reader
+        suggestion = self._panel_suggestion()
+        from_panel = suggestion is not None
+        if suggestion is None:
+            cursor = reader.cursor
+            suggestion = pane.suggestion_at(cursor) or pane.next_suggestion(cursor)
+        if suggestion is None:
+            self.notify("No suggestion here or after the cursor.")
+            return
+        edit = self._apply(lambda: self.session.accept(suggestion), suggestion.article_id)
+        if edit is not None and not from_panel:
+            reader.move_to(suggestion.start)
+
+    def action_accept_all_suggestions(self) -> None:
+        """`Y`: every suggestion of the article, as one change."""
+        if not self._writable() or self._suggestions_off():
+            return
+        article_id = self.pane.article_id
+        if article_id is None:
+            return
+        edit = self._apply(lambda: self.session.accept_all(article_id), article_id)
+        if edit is None and not self._failed:
+            self.notify("No suggestions in this article.")
+
+    def action_reject_suggestion(self) -> None:
+        """`r`: the suggestion under the cursor is never proposed in this article again."""
+        if not self._writable() or self._suggestions_off():
+            return
+        pane = self.pane
+        suggestion = self._panel_suggestion() or pane.suggestion_at(pane.reader.cursor)
+        if suggestion is None:
+            self.notify("No suggestion under the cursor.")
+            return
+        self._apply(lambda: self.session.reject(suggestion), suggestion.article_id)
+
+    def action_next_suggestion(self) -> None:
+        self._suggestion_jump(self.pane.next_suggestion)
+
+    def action_prev_suggestion(self) -> None:
+        self._suggestion_jump(self.pane.previous_suggestion)
+
+    def _suggestion_jump(self, find) -> None:
+        if self._suggestions_off():
+            return
+        reader = self.reader
+        suggestion = find(reader.cursor)
+        if suggestion is None:
+            self.app.bell()
+            return
+        reader.move_to(suggestion.start)
+        if self.span_panel.display:
+            self.span_panel.select_span(suggestion.start)
+
+    # --- undo ----------------------------------------------------------------------------
 
     def action_undo(self) -> None:
         if not self._writable():
@@ -366,7 +602,8 @@ class MainScreen(Screen):
             self.notify(str(error), title="Not saved", severity="error")
             return None
         if edit is not None:
-            self.refresh_article(edit.article_id)
+            self.refresh_article(edit.article_id, panel=edit.article_id not in edit.dirty)
+            self.refresh_suggestions(edit.dirty)  # the span panel too, if it shows one of them
             self.status.saved = f"saved {time.strftime('%H:%M:%S')} {edit.what}"
             self.status.saved_style = "green"
         elif article_id is not None:
@@ -471,7 +708,7 @@ class MainScreen(Screen):
         panel.display = True
         article_id = self.pane.article_id
         if article_id is not None:
-            panel.show_spans(article_id, self.session.spans(article_id))
+            self._show_span_panel(article_id)
             panel.select_span(self.reader.cursor)
         self.focus_now(panel.table)
 

@@ -1,4 +1,5 @@
-"""The legend under a reader: every label with its key, colour and count in the article."""
+"""The legend under a reader: every label with its key, colour and count in the article, and
+how many suggestions wait there."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from annotations.config import Label
 
 
 class Legend(Widget):
-    """` 1  actor 3   2  demand 0 ...`; just keys and counts when the pane is narrow."""
+    """` 1  actor 3   2  demand 0 ...  5 suggested`; just keys and counts when narrow."""
 
     counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
+    suggested: reactive[int | None] = reactive(None)
+    """Suggestions waiting in the article; None until they are known."""
 
     def __init__(self, labels: Sequence[Label], *, id: str | None = None) -> None:
         super().__init__(id=id, classes="legend")
@@ -43,6 +46,10 @@ class Legend(Widget):
             if name_width != 0:
                 text.append(f" {label.name[:name_width]}", style=label.colour)
             text.append(f" {count}", style="bold" if count else "dim")
+        if self.suggested:
+            text.append("   " if name_width is None else "  ")
+            what = f"{self.suggested} suggested" if name_width is None else f"+{self.suggested}"
+            text.append(what, style="italic underline")
         return text
 
 

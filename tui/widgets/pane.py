@@ -1,4 +1,9 @@
-"""One reader pane: a title bar, the Reader and the legend under it."""
+"""One reader pane: a title bar, the Reader and the legend under it.
+
+The pane also keeps the suggestions it shows indexed by offset, so that the keys acting on
+"the suggestion under the cursor" (`y`, `r`, `}`, `{`) and the status line need not ask the
+suggester (which builds a list of every suggestion of the article per call).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,9 @@ from textual.widgets import Static
 from annotations.articles import Article
 from annotations.config import Label
 from annotations.spans import Span
+from annotations.suggest import Suggestion
 from tui.widgets.legend import Legend
-from tui.widgets.reader import Reader
+from tui.widgets.reader import Reader, SpanIndex
 
 
 class ReaderPane(Vertical):
@@ -34,6 +40,7 @@ class ReaderPane(Vertical):
             id=f"reader-{index}",
         )
         self.legend = Legend(self.labels, id=f"legend-{index}")
+        self._suggestions = SpanIndex(())
 
     def compose(self) -> ComposeResult:
         yield self.title_bar
@@ -44,15 +51,50 @@ class ReaderPane(Vertical):
     def article_id(self) -> str | None:
         return self.article.id if self.article is not None else None
 
-    def show(self, article: Article, spans: Sequence[Span], position: str, state: str) -> None:
+    def show(
+        self,
+        article: Article,
+        spans: Sequence[Span],
+        position: str,
+        state: str,
+        suggestions: Sequence[Suggestion] | None = None,
+    ) -> None:
+        """Show an article; `suggestions` None: none known yet (the suggester is building)."""
         self.article = article
-        self.reader.show(article, spans)
+        self._suggestions = SpanIndex(suggestions or ())
+        self.reader.show(article, spans, suggestions or ())
         self.set_title(position, state)
         self.legend.show_counts(_counts(spans))
+        self.legend.suggested = len(suggestions) if suggestions is not None else None
 
     def set_spans(self, spans: Sequence[Span]) -> None:
         self.reader.set_spans(spans)
         self.legend.show_counts(_counts(spans))
+
+    def set_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
+        self._suggestions = SpanIndex(suggestions)
+        self.reader.set_suggestions(suggestions)
+        self.legend.suggested = len(suggestions)
+
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        """The suggestions shown, in text order."""
+        return list(self._suggestions.items)  # type: ignore[arg-type]
+
+    def suggestion_at(self, offset: int) -> Suggestion | None:
+        """The suggestion covering `offset` (suggestions never overlap: at most one)."""
+        found = self._suggestions.overlapping(offset, offset + 1)
+        return found[0] if found else None  # type: ignore[return-value]
+
+    def next_suggestion(self, offset: int) -> Suggestion | None:
+        """The first suggestion starting after `offset`."""
+        start = self._suggestions.next_start(offset)
+        return self.suggestion_at(start) if start is not None else None
+
+    def previous_suggestion(self, offset: int) -> Suggestion | None:
+        """The last suggestion starting before `offset`."""
+        start = self._suggestions.prev_start(offset)
+        return self.suggestion_at(start) if start is not None else None
 
     def set_title(self, position: str, state: str) -> None:
         if self.article is None:
@@ -61,7 +103,7 @@ class ReaderPane(Vertical):
         title.append(f"{position} ", style="dim")
         title.append(self.article.title or self.article.id, style="bold")
         title.append(f"  {state}", style="dim italic")
-        self.title_bar.update(title)
+        self.title_bar.update(title, layout=False)  # one row, always
 
 
 def _counts(spans: Sequence[Span]) -> dict[str, int]:

@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 
 class StatusLine(Static):
-    """Article, line:col, offset, labels under the cursor, and the save state.
+    """Article, line:col, offset, labels and suggestion under the cursor, and the save state.
 
     Each part is a reactive the screen sets; the line re-renders once per refresh, so a burst
     of cursor moves costs one paint.
@@ -17,6 +17,9 @@ class StatusLine(Static):
     article: reactive[str] = reactive("")
     position: reactive[str] = reactive("")
     labels: reactive[str] = reactive("")
+    suggestion: reactive[str] = reactive("")
+    """The suggestion under the cursor: "actor (propagated)"."""
+    suggestion_style: reactive[str] = reactive("")
     saved: reactive[str] = reactive("")
     saved_style: reactive[str] = reactive("green")
     mode: reactive[str] = reactive("")
@@ -31,6 +34,9 @@ class StatusLine(Static):
             text.append("  " + self.position)
         if self.labels:
             text.append("  [" + self.labels + "]", style="italic")
+        if self.suggestion:
+            text.append("  suggested: ", style="dim")
+            text.append(self.suggestion, style=f"italic underline {self.suggestion_style}")
         if self.saved:
             text.append("  " + self.saved, style=self.saved_style)
         return text
