@@ -606,28 +606,36 @@ class Suggester:
         if rejected is None:
             rejected = self._rejected.get(article_id, ())
         rejected = rejected if isinstance(rejected, set) else set(rejected)
+        # One byte per offset marks what is taken: a candidate is checked against the kept
+        # suggestions and the spans of its label in O(its length), not O(all of them).
+        size = len(doc.article.text) + 1
         exact: set[tuple[int, int]] = set()
-        taken: dict[str, list[tuple[int, int]]] = {}
+        taken: dict[str, bytearray] = {}
         for span in spans:
             if not span.stale:
                 exact.add((span.start, span.end))
-                taken.setdefault(span.label, []).append((span.start, span.end))
+                mask = taken.get(span.label)
+                if mask is None:
+                    mask = taken[span.label] = bytearray(size)
+                mask[span.start : span.end] = b"\x01" * (span.end - span.start)
+        used = bytearray(size)
+        chosen: list[tuple[int, int, int]] = []
         candidates.sort()
-        starts, ends, codes = kept.starts, kept.ends, kept.codes
         for _, source, label_rank, start, end, label in candidates:
-            index = bisect.bisect_right(starts, start)
-            if index and ends[index - 1] > start:
-                continue
-            if index < len(starts) and starts[index] < end:
+            if used.find(1, start, end) != -1:
                 continue
             if exact and (start, end) in exact:
                 continue
             if rejected and (start, end, label) in rejected:
                 continue
             same = taken.get(label)
-            if same and any(s < end and start < e for s, e in same):
+            if same is not None and same.find(1, start, end) != -1:
                 continue
-            starts.insert(index, start)
-            ends.insert(index, end)
-            codes.insert(index, label_rank * 3 + source)
+            used[start:end] = b"\x01" * (end - start)
+            chosen.append((start, end, label_rank * 3 + source))
+        chosen.sort()
+        for start, end, code in chosen:
+            kept.starts.append(start)
+            kept.ends.append(end)
+            kept.codes.append(code)
         return kept
