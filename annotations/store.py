@@ -41,7 +41,7 @@ from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from annotations.articles import Article
+from annotations.articles import Article, Corpus
 from annotations.spans import Span, conflicts, now_iso
 
 FORMAT_VERSION = 1
@@ -100,9 +100,7 @@ class ReanchorReport:
     def lines(self) -> list[str]:
         out = []
         if self.moved:
-            out.append(
-                f"{self.article_id}: text changed; {len(self.moved)} span(s) re-anchored"
-            )
+            out.append(f"{self.article_id}: text changed; {len(self.moved)} span(s) re-anchored")
         for span in self.stale:
             out.append(
                 f"{self.article_id}: text changed; span {span.label} {span.text!r} at "
@@ -575,9 +573,7 @@ class Store:
                         for s in self._spans.get(span.article_id, {}).values()
                         if s.label == span.label and s.annotator == span.annotator
                     }
-                for clash in conflicts(
-                    span, [s for s in group.values() if s.key not in removed]
-                ):
+                for clash in conflicts(span, [s for s in group.values() if s.key not in removed]):
                     del group[clash.key]
                     if clash.key in added:
                         del added[clash.key]
@@ -642,8 +638,9 @@ class Store:
                 text,
                 span.text,
                 span.start,
-                lambda p, s=span: (s.article_id, p, p + len(s.text), s.label, s.annotator)
-                not in taken,
+                lambda p, s=span: (
+                    (s.article_id, p, p + len(s.text), s.label, s.annotator) not in taken
+                ),
             )
             if position is None:
                 if not span.stale:
@@ -739,6 +736,20 @@ class Store:
     def set_meta(self, key: str, value: Any) -> None:
         with self._mutex:
             self._commit([["meta", key, value]])
+
+
+def corpus_with_store(corpus: Corpus, store: Store) -> tuple[Corpus, list[str]]:
+    """The corpus files plus the articles that live only in the store (imported), files
+    first, with the store's spans re-anchored to today's texts (saved only when writable).
+
+    Returns the corpus and one warning line per span moved or lost. Every client (the app,
+    each subcommand) opens its articles through here, so none shows shifted spans.
+    """
+    reports = store.sync_articles(corpus.articles)
+    warnings = [line for report in reports for line in report.lines()]
+    known = {article.id for article in corpus}
+    extra = tuple(a for a in store.stored_articles() if a.id not in known)
+    return Corpus(corpus.articles + extra, corpus.warnings), warnings
 
 
 def _order(span: Span) -> tuple:

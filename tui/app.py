@@ -9,6 +9,7 @@ the config's `keys:` become a Textual keymap (`App.set_keymap`) over those ids.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import partial
@@ -299,10 +300,13 @@ def build_app(
     store_path: str | None = None,
     paths: Sequence[str] | None = None,
     read_only: bool = False,
+    annotator: str | None = None,
 ) -> App[int]:
     """The app for `spantag [PATHS]`: the real one, or one that shows why the config is bad."""
     try:
         config = load_config(config_path)
+        if annotator:
+            config = dataclasses.replace(config, annotator=annotator)
     except ConfigError as error:
         return StartupErrorApp(
             "The config has a problem",
@@ -317,9 +321,10 @@ def run_app(
     store_path: str | None = None,
     paths: Sequence[str] | None = None,
     read_only: bool = False,
+    annotator: str | None = None,
 ) -> int:
     """`spantag [PATHS]`: run the app; the exit code is 0, or 1 when it could not start."""
-    app = build_app(config_path, store_path, paths, read_only)
+    app = build_app(config_path, store_path, paths, read_only, annotator)
     try:
         app.run()
     finally:

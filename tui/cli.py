@@ -8,6 +8,7 @@ Global options (`--config`, `--store`) come before the subcommand. Exit codes: 0
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import sys
 from pathlib import Path
@@ -43,6 +44,13 @@ def _global_parser(add_help: bool) -> argparse.ArgumentParser:
     parser.add_argument(
         "--read-only", action="store_true", help="open the store read-only (the app)"
     )
+    parser.add_argument(
+        "--annotator",
+        metavar="NAME",
+        dest="as_annotator",
+        help="who is annotating (default: config annotator, else your login name); with an "
+        "assignments file the app lists NAME's articles first",
+    )
     parser.add_argument("--version", action="version", version=f"spantag {__version__}")
     return parser
 
@@ -53,7 +61,7 @@ def _split(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
     index = 0
     while index < len(argv):
         token = argv[index]
-        if token in ("--config", "--store"):
+        if token in ("--config", "--store", "--annotator"):
             index += 2
             continue
         if token.startswith("-"):
@@ -94,6 +102,8 @@ def _context(args: argparse.Namespace, needs_config: bool = True) -> Context:
     """`needs_config=False` (`spantag init`): the built-in config, so a broken config.yaml
     in the current folder does not stop the command that writes a fresh one."""
     config = load_config(args.config) if needs_config else parse_config(default_config_text(), None)
+    if args.as_annotator:
+        config = dataclasses.replace(config, annotator=args.as_annotator)
     store = Path(args.store).resolve() if args.store else config.store
     return Context(config=config, store_path=store, config_option=args.config)
 
@@ -106,6 +116,7 @@ def _run_app(args: argparse.Namespace) -> int:
         store_path=args.store,
         paths=args.paths or None,
         read_only=args.read_only,
+        annotator=args.as_annotator,
     )
 
 

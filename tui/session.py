@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotations.articles import Article, Corpus, load_corpus
+from annotations.assign import AssignmentError, assigned_to, load_assignments, mine_first
 from annotations.config import Config
 from annotations.spans import Span, make_span
-from annotations.store import Change, Store, StoreLocked
+from annotations.store import Change, Store, StoreLocked, corpus_with_store
 from annotations.suggest import Suggester, Suggestion
 
 NEW, IN_PROGRESS, DONE = "new", "in progress", "done"
@@ -103,6 +104,23 @@ def build_suggester(
     return SuggesterBuild(suggester, counts)
 
 
+def _assigned(config: Config, opened: Opened) -> set[str] | None:
+    """The articles assigned to the config's annotator, or None (no file, or not in it)."""
+    if config.assignments is None:
+        return None
+    try:
+        mine = assigned_to(load_assignments(config.assignments), config.annotator)
+    except AssignmentError as error:
+        opened.warnings.append(str(error))
+        return None
+    if not mine:
+        opened.warnings.append(
+            f"{config.assignments}: no articles assigned to {config.annotator!r}"
+        )
+        return None
+    return mine
+
+
 class Session:
     """The corpus, the store and the history of one run of the app."""
 
@@ -120,6 +138,8 @@ class Session:
         """None until `attach_suggester` (it is built off the UI thread)."""
         self._pending: list[Edit] | None = None
         """Edits made since `suggester_snapshot`, replayed on the suggester when it arrives."""
+        self.assigned: set[str] | None = None
+        """This annotator's articles from `assignments:` in the config; None without one."""
 
     # --- opening -------------------------------------------------------------------------
 
@@ -144,16 +164,17 @@ class Session:
             opened.locked = locked
             store = Store.open(store_path, read_only=True)
         try:
-            if not store.read_only:
-                for report in store.sync_articles(corpus.articles):
-                    opened.warnings.extend(report.lines())
-            known = {article.id for article in corpus}
-            extra = tuple(a for a in store.stored_articles() if a.id not in known)
+            corpus, moved = corpus_with_store(corpus, store)
+            opened.warnings.extend(moved)
+            assigned = _assigned(config, opened)
+            if assigned is not None:
+                corpus = Corpus(tuple(mine_first(corpus.articles, assigned)), corpus.warnings)
         except Exception:
             store.close()
             raise
-        corpus = Corpus(corpus.articles + extra, corpus.warnings)
-        return cls(config, store, corpus), opened
+        session = cls(config, store, corpus)
+        session.assigned = assigned
+        return session, opened
 
     def close(self) -> None:
         self.store.close()
@@ -178,6 +199,17 @@ class Session:
 
     def spans(self, article_id: str) -> list[Span]:
         return self.store.spans(article_id)
+
+    def my_spans(self, article_id: str) -> list[Span]:
+        """The spans a key may change: this annotator's, and drawn (not stale). Other
+        annotators' spans (imported, or in a shared store) are shown but never touched."""
+        return [
+            s for s in self.store.spans(article_id) if s.annotator == self.annotator and not s.stale
+        ]
+
+    def is_assigned(self, article_id: str) -> bool:
+        """True unless an assignments file gives this annotator articles and not this one."""
+        return self.assigned is None or article_id in self.assigned
 
     def counts(self, article_id: str) -> dict[str, int]:
         counts = dict.fromkeys(self.labels, 0)
@@ -221,14 +253,14 @@ class Session:
         removes the innermost span of that label there and another label relabels the
         innermost span; else the word under the cursor (`target`) is tagged.
         """
-        spans = self.spans(article.id)
+        spans = self.my_spans(article.id)
         if selected:
             start, end = target
             same = [s for s in spans if (s.start, s.end) == (start, end)]
         else:
             at = cursor if cursor is not None else target[0]
             same = sorted(
-                (s for s in spans if s.start <= at < s.end), key=lambda s: (s.end - s.start)
+                (s for s in spans if s.start <= at < s.end), key=lambda s: s.end - s.start
             )
         for span in same:
             if span.label == label:
@@ -247,7 +279,7 @@ class Session:
 
     def remove_at(self, article_id: str, offset: int) -> Edit | None:
         """Remove the innermost span under `offset` (one per key press)."""
-        under = [s for s in self.spans(article_id) if s.start <= offset < s.end]
+        under = [s for s in self.my_spans(article_id) if s.start <= offset < s.end]
         if not under:
             return None
         return self.remove(min(under, key=lambda s: (s.end - s.start, s.label)))

@@ -49,12 +49,9 @@ class Context:
 
         Also re-anchors spans of article files that changed (saved only in a writable store).
         """
-        corpus = self.corpus(paths)
-        # Read-only stores re-anchor in memory only, so what is listed or exported is where
-        # the spans are now; only a writer saves the result.
-        for report in store.sync_articles(corpus.articles):
-            for line in report.lines():
-                print(f"warning: {line}", file=sys.stderr)
-        known = {article.id for article in corpus}
-        extra = tuple(a for a in store.stored_articles() if a.id not in known)
-        return Corpus(corpus.articles + extra, corpus.warnings)
+        from annotations.store import corpus_with_store
+
+        corpus, warnings = corpus_with_store(self.corpus(paths), store)
+        for line in warnings:
+            print(f"warning: {line}", file=sys.stderr)
+        return corpus

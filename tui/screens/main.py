@@ -199,6 +199,7 @@ class MainScreen(Screen):
             self.session.counts(article.id),
             self.session.state(article.id),
             self.session.suggestion_count(article.id),
+            self.session.is_assigned(article.id),
         )
 
     # --- suggestions: building -----------------------------------------------------------

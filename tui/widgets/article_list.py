@@ -28,6 +28,8 @@ class ArticleRow:
     state: str
     suggested: int | None = None
     """Suggestions waiting in the article; None while not counted."""
+    assigned: bool = True
+    """False for articles an assignments file gives to someone else (listed last, dimmed)."""
 
 
 STATE_STYLES = {"new": "dim", "in progress": "yellow", "done": "bold green"}
@@ -152,7 +154,16 @@ class ArticleList(Vertical):
         return option.id if option is not None else None
 
     def prompt(self, row: ArticleRow) -> Text:
-        title = Text(row.title or row.id, style="bold", no_wrap=True, overflow="ellipsis")
+        title = Text(
+            row.title or row.id,
+            style="bold" if row.assigned else "dim",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+        if not row.assigned:
+            title = Text.assemble(("not yours ", "dim italic"), title)
+            title.no_wrap = True
+            title.overflow = "ellipsis"
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"{row.words:>6,}w ", style="dim")
         for label, colour in self.colours.items():
