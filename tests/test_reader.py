@@ -7,6 +7,11 @@ tiny app at a fixed size and assert offsets, selections and what each row draws.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +26,7 @@ from annotations.spans import Span
 from tui.widgets.reader import Reader, SpanIndex
 from tui.widgets.wrap import WrapLayout, clusters, wrap_clusters
 
+ROOT = Path(__file__).resolve().parent.parent
 COLOURS = {"actor": "#4fa3ff", "venue": "#2ecc71", "date": "#e056fd"}
 
 NEWS = (
@@ -254,6 +260,17 @@ def test_the_fast_path_wraps_like_the_general_one(text, width):
     assert layout.row_starts == expected
 
 
+def test_importing_the_reader_compiles_no_tokenizer_rules():
+    """The tokenizer's rules cost ~0.1 s to compile: on first use, never at import (startup)."""
+    code = (
+        "import tui.widgets.reader, annotations.tokenizer as tk\n"
+        "assert tk._PATTERNS is None, 'compiled at import'\n"
+        "assert [t.text for t in tk.tokenize(\"don't stop.\")] == ['do', \"n't\", 'stop', '.']\n"
+        "assert tk._PATTERNS is not None\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60)
+
+
 def test_span_index_finds_overlaps_without_walking_everything():
     text = "x" * 10_000
     spans = [span(text, i, i + 3) for i in range(0, 9_000, 5)] + [span(text, 10, 9_990, "venue")]
@@ -262,6 +279,71 @@ def test_span_index_finds_overlaps_without_walking_everything():
     assert sorted((s.start, s.end) for s in found) == [(10, 9_990), (100, 103)]
     assert index.next_start(100) == 105
     assert index.prev_start(100) == 95
+
+
+def index_state(index: SpanIndex) -> tuple:
+    """What an index answers, to compare an updated index with one built from scratch."""
+    probes = range(0, 3_000, 7)
+    return (
+        [(s.start, s.end, s.label) for s in index.items],
+        index.starts,
+        [sorted((s.start, s.end, s.label) for s in index.overlapping(p, p + 5)) for p in probes],
+        [index.next_start(p) for p in probes],
+        [index.prev_start(p) for p in probes],
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.booleans(),
+            st.integers(0, 2_900),
+            st.integers(0, 2_500),
+            st.sampled_from(["actor", "venue", "date"]),
+            st.booleans(),
+        ),
+        max_size=60,
+    )
+)
+def test_span_index_updates_in_place_like_a_fresh_build(steps):
+    """Small changes are applied one by one; the answers match a rebuilt index's."""
+    text = "x" * 6_000
+    current = [span(text, i, i + 4) for i in range(0, 3_000, 37)]
+    index = SpanIndex(current)
+    for add, start, length, label, stale in steps:
+        if add or not current:
+            new = span(text, start, start + length, label)
+            if stale:
+                new = Span("a1", start, start + length, label, new.text, "tester", stale=True)
+            current = [*current, new]
+        else:
+            current = [s for k, s in enumerate(current) if k != start % len(current)]
+        changed = index.update(list(current))
+        assert changed is not None and len(changed) == 1  # applied in place, not rebuilt
+        assert index_state(index) == index_state(SpanIndex(current))
+    assert index.update(list(current)) == []  # the same spans again: nothing to do
+
+
+def test_span_index_update_finds_a_change_in_a_list_in_another_order():
+    text = "x" * 10_000
+    spans = [span(text, i, i + 3) for i in range(0, 3_000, 7)]
+    index = SpanIndex(spans)
+    new = span(text, 50, 60, "venue")
+    assert index.update([*reversed(spans[1:]), new]) == [spans[0], new]
+    assert index_state(index) == index_state(SpanIndex([*spans[1:], new]))
+    index.remove(replace(new))  # an equal copy
+    index.add(spans[0])
+    assert index_state(index) == index_state(SpanIndex(spans))
+
+
+def test_span_index_leaves_many_changes_to_a_new_index():
+    text = "x" * 10_000
+    spans = [span(text, i, i + 3) for i in range(0, 100, 5)]
+    index = SpanIndex(spans)
+    fresh = [span(text, i, i + 2, "venue") for i in range(0, 9_000, 5)]
+    assert index.update(fresh) is None
+    assert index_state(index) == index_state(SpanIndex(spans))  # untouched
 
 
 # --- the widget: keys ------------------------------------------------------------------------
@@ -540,9 +622,144 @@ async def test_keys_can_be_remapped_by_binding_id():
     for name in (
         "left right up down word_right word_left line_start line_end page_up page_down top "
         "bottom next_span prev_span select_mode clear_selection select_left select_right "
-        "select_up select_down select_word_right select_word_left"
+        "select_up select_down select_word_right select_word_left "
+        "word_right_alt word_left_alt top_alt bottom_alt"
     ).split():
         assert f"reader.{name}" in ids
+
+
+def test_every_binding_has_one_key_and_its_own_id():
+    """A config remap replaces every key of an id: no id may carry two keys."""
+    bindings = [binding for binding in Reader.BINDINGS if isinstance(binding, Binding)]
+    assert all("," not in binding.key for binding in bindings)
+    ids = [binding.id for binding in bindings]
+    assert len(ids) == len(set(ids))
+
+
+async def test_remapping_a_letter_key_keeps_its_ctrl_arrow_twin():
+    text = "Putin met Biden in Geneva"
+    app = ReaderApp(text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await start(pilot)
+        app.set_keymap(
+            {
+                "reader.word_right": "W",
+                "reader.word_left": "B",
+                "reader.top": "T",
+                "reader.bottom": "E",
+            }
+        )
+        await pilot.press("w")  # no longer a word move
+        assert reader.cursor == 0
+        await pilot.press("W")
+        assert reader.cursor == 6
+        await pilot.press("ctrl+right")
+        assert reader.cursor == 10
+        await pilot.press("B")
+        assert reader.cursor == 6
+        await pilot.press("ctrl+left")
+        assert reader.cursor == 0
+        await pilot.press("G")  # no longer the bottom
+        assert reader.cursor == 0
+        await pilot.press("E")
+        assert reader.cursor == len(text)
+        await pilot.press("T")
+        assert reader.cursor == 0
+        await pilot.press("ctrl+end")
+        assert reader.cursor == len(text)
+        await pilot.press("g")  # no longer the top
+        assert reader.cursor == len(text)
+        await pilot.press("ctrl+home")
+        assert reader.cursor == 0
+
+
+async def test_set_spans_repaints_only_what_changed():
+    """After a tag (one span more, the others the same objects) only its rows are redrawn,
+    and they are redrawn: no row keeps a stale strip from its cache."""
+    text = " ".join(f"word{i:03d}" for i in range(300))
+    spans = [span(text, i * 8, i * 8 + 7) for i in range(0, 300, 10)]
+    app = ReaderApp(text, spans)
+    async with app.run_test(size=(40, 12)) as pilot:
+        reader = await start(pilot)
+        reader.move_to(len(text))
+        reader.move_to(0)  # the cursor off the rows looked at below
+        await pilot.pause()
+        before = [rows(reader)[y] for y in range(10)]
+        assert cell_style(reader, 4, 0).bgcolor != colour(COLOURS["venue"])
+        offset = reader.layout.row_starts[4]
+        venue = span(text, offset, offset + 7, "venue")
+        cached = set(reader._strips)
+        assert 4 in cached and len(cached) > 5
+        reader.set_spans([*spans, venue])
+        assert set(reader._strips) == cached - {4}  # the other rows' strips are kept
+        await pilot.pause()
+        assert cell_style(reader, 4, 0).bgcolor == colour(COLOURS["venue"])
+        assert [rows(reader)[y] for y in range(10)] == before  # the text is the same
+        reader.set_spans(spans)
+        await pilot.pause()
+        assert cell_style(reader, 4, 0).bgcolor != colour(COLOURS["venue"])
+        assert reader.spans == sorted(spans, key=lambda s: s.start)
+
+
+async def test_change_spans_applies_a_store_change_in_place():
+    text = " ".join(f"word{i:03d}" for i in range(300))
+    spans = [span(text, i * 8, i * 8 + 7) for i in range(0, 300, 10)]
+    app = ReaderApp(text, spans)
+    async with app.run_test(size=(40, 12)) as pilot:
+        reader = await start(pilot)
+        rows(reader)
+        offset = reader.layout.row_starts[3]
+        venue = span(text, offset, offset + 7, "venue")
+        cached = set(reader._strips)
+        reader.change_spans(added=[venue])
+        assert set(reader._strips) == cached - {3}
+        await pilot.pause()
+        assert cell_style(reader, 3, 0).bgcolor == colour(COLOURS["venue"])
+        assert reader.spans_at(offset) == [venue]
+        reader.change_spans(removed=[replace(venue)])  # an equal copy, as a Change holds
+        await pilot.pause()
+        assert cell_style(reader, 3, 0).bgcolor != colour(COLOURS["venue"])
+        assert reader.spans_at(offset) == []
+        assert reader._spans.update(spans) == []  # the index holds exactly `spans` again
+
+
+async def test_suggestions_are_looked_up_by_offset():
+    text = "Putin met Biden in Geneva on Wednesday."
+    marks = [Suggestion(19, 25, "venue"), Suggestion(29, 38, "date"), Suggestion(0, 5, "actor")]
+    app = ReaderApp(text, suggestions=marks)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await start(pilot)
+        assert reader.suggestions_at(20) == [marks[0]]
+        assert reader.suggestions_at(26) == []
+        assert reader.next_suggestion_start(0) == 19
+        assert reader.next_suggestion_start(29) is None
+        assert reader.prev_suggestion_start(29) == 19
+        assert reader.prev_suggestion_start(0) is None
+        assert [s.start for s in reader.suggestions] == [0, 19, 29]
+
+
+async def test_new_suggestion_objects_repaint_only_rows_that_differ():
+    """Suggestions rebuilt as new objects (all "changed" by identity) still keep the strips
+    of rows on screen whose marks are the same, and redraw the ones that differ."""
+    text = " ".join(f"word{i:03d}" for i in range(300))
+
+    def suggestions(skip: int | None = None) -> list[Suggestion]:
+        return [Suggestion(i * 8, i * 8 + 7, "date") for i in range(1, 300, 2) if i != skip]
+
+    app = ReaderApp(text, suggestions=suggestions())
+    async with app.run_test(size=(40, 12)) as pilot:
+        reader = await start(pilot)
+        rows(reader)
+        layout = reader.layout
+        gone = next(i for i in range(1, 300, 2) if layout.row_of(i * 8) == 5)
+        assert cell_style(reader, 5, (gone * 8 - layout.row_starts[5])).underline
+        cached = set(reader._strips)
+        assert {3, 4, 5, 6} <= cached
+        reader.set_suggestions(suggestions(skip=gone))
+        assert set(reader._strips) == cached - {5}
+        await pilot.pause()
+        assert not cell_style(reader, 5, (gone * 8 - layout.row_starts[5])).underline
+        assert len(reader.suggestions) == len(suggestions()) - 1
 
 
 async def test_show_resets_and_set_spans_repaints():

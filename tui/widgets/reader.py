@@ -3,8 +3,9 @@
 A Line API `ScrollView` (the pattern of toolong's `LogLines`): `render_line` draws only the
 rows on screen, wrapped rows are worked out on demand and cached (`tui.widgets.wrap`), and a
 key repaints only the rows it changed, so a key costs the same on a 100,000-word article as on
-a 1,000-word one. Offsets are Python `str` indices into the article text; `WrapLayout` is the
-one place that turns them into screen cells.
+a 1,000-word one. Likewise after a tag: `set_spans` finds the one span that changed among
+thousands (`SpanIndex.update`) and repaints its rows, not the pane. Offsets are Python `str`
+indices into the article text; `WrapLayout` is the one place that turns them into screen cells.
 
 How spans are drawn:
 - a span: its label colour as background, black or white text, whichever reads better;
@@ -22,10 +23,12 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import compress, count, islice, repeat
+from operator import is_, is_not, lt
 from typing import Any, ClassVar, Protocol
 
 from rich.color import Color, ColorParseError
@@ -57,31 +60,175 @@ class Marked(Protocol):
     label: str
 
 
+def _order(item: Marked) -> tuple[int, int, str]:
+    return (item.start, -item.end, item.label)
+
+
+def _drawn(item: Marked) -> bool:
+    return not getattr(item, "stale", False) and item.end > item.start
+
+
 class SpanIndex:
     """Spans (or suggestions) by offset, for drawing one row and jumping between spans.
 
-    Built once per `set_spans`; a lookup bisects the start offsets and looks back only as far
-    as the longest short span reaches, so drawing a row never walks all spans. Spans longer
-    than `LONG` are few and kept apart, checked on every lookup.
+    A lookup bisects the start offsets and looks back only as far as the longest short span
+    reaches, so drawing a row never walks all spans. Spans longer than `LONG` are few and kept
+    apart, checked on every lookup.
+
+    `update(items)` takes the whole new list (as the store gives it after a change) and
+    applies only the difference, found by object identity: the store hands back the very
+    `Span` objects it handed out before, in the same order, so after one tag the index finds
+    the one new span by comparing the two lists at C speed from both ends, and inserts it into
+    sorted lists instead of sorting thousands again.
     """
 
     LONG = 2000
+    #: Past this many changed items (or a quarter of them all), `update` gives up.
+    REBUILD_AT = 256
 
-    def __init__(self, items: Sequence[Marked]) -> None:
-        ordered = sorted(
-            (item for item in items if not getattr(item, "stale", False) and item.end > item.start),
-            key=lambda item: (item.start, -item.end, item.label),
-        )
-        self.items = ordered
-        self.starts = [item.start for item in ordered]
-        short = [item for item in ordered if item.end - item.start <= self.LONG]
-        self._short = short
-        self._short_starts = [item.start for item in short]
-        self._reach = max((item.end - item.start for item in short), default=0)
-        self._long = [item for item in ordered if item.end - item.start > self.LONG]
+    def __init__(self, items: Iterable[Marked] = ()) -> None:
+        self._given: list[Marked] = list(items)
+        """What the index was given, in the order given (for `update`'s diff)."""
+        ordered = [
+            item
+            for item in self._given
+            if item.end > item.start and not getattr(item, "stale", False)
+        ]
+        starts = [item.start for item in ordered]
+        # Spans from the store and suggestions mostly come in text order already: with
+        # strictly increasing starts that is the index's order, and no sort is needed.
+        if not all(map(lt, starts, islice(starts, 1, None))):
+            ordered.sort(key=_order)
+            starts = [item.start for item in ordered]
+        self.items: list[Marked] = ordered
+        self.starts: list[int] = starts
+        lengths = [item.end - item.start for item in ordered]
+        self._lengths: Counter[int] = Counter(lengths)
+        long_size = self.LONG
+        if not lengths or max(lengths) <= long_size:
+            self._short = list(ordered)
+            self._short_starts = list(starts)
+            self._long: list[Marked] = []
+        else:
+            self._short = [item for item in ordered if item.end - item.start <= long_size]
+            self._short_starts = [item.start for item in self._short]
+            self._long = [item for item in ordered if item.end - item.start > long_size]
+            for length in [length for length in self._lengths if length > long_size]:
+                del self._lengths[length]
+        self._reach = max(self._lengths, default=0)
 
     def __len__(self) -> int:
         return len(self.items)
+
+    def update(self, items: Iterable[Marked]) -> list[Marked] | None:
+        """Make the index hold `items` and return the items removed and added; or, when too
+        many changed to apply them one by one, return None and leave the index as it was
+        (build a new one)."""
+        new = list(items)
+        diff = self._diff(self._given, new)
+        if diff is None:
+            return None
+        removed, added = diff
+        for item in removed:
+            self._unindex(item)
+        for item in added:
+            self._index(item)
+        self._given = new
+        return [*removed, *added]
+
+    def _too_many(self, changes: int, size: int) -> bool:
+        return changes > self.REBUILD_AT or changes * 4 > size + 16
+
+    def _diff(
+        self, old: list[Marked], new: list[Marked]
+    ) -> tuple[list[Marked], list[Marked]] | None:
+        """(removed, added) from `old` to `new` by identity, or None if they are too many."""
+        shorter = min(len(old), len(new))
+        # Common prefix and suffix of the same objects, compared in C (map + compress).
+        prefix = next(compress(count(), map(is_not, old, new)), shorter)
+        tail = shorter - prefix
+        ends = map(is_not, islice(reversed(old), tail), islice(reversed(new), tail))
+        suffix = next(compress(count(), ends), tail)
+        removed = old[prefix : len(old) - suffix]
+        added = new[prefix : len(new) - suffix]
+        if not self._too_many(len(removed) + len(added), len(new)):
+            return removed, added
+        # Not one contiguous change. New objects throughout (a caller that builds them anew
+        # each time) are told apart from the same objects in another order by a few probes,
+        # before paying for the difference of the two id sets.
+        probe = {id(item) for item in added[:: max(1, len(added) // 16)]}
+        if sum(map(probe.__contains__, map(id, removed))) * 2 < len(probe):
+            return None
+        old_ids = {id(item): item for item in removed}
+        new_ids = {id(item): item for item in added}
+        changes = len(old_ids.keys() ^ new_ids.keys())
+        if self._too_many(changes, len(new)):
+            return None
+        return (
+            [item for key, item in old_ids.items() if key not in new_ids],
+            [item for key, item in new_ids.items() if key not in old_ids],
+        )
+
+    def add(self, item: Marked) -> None:
+        """Index one more item."""
+        self._given.append(item)
+        self._index(item)
+
+    def remove(self, item: Marked) -> None:
+        """Drop `item` (that object, else one equal to it); nothing if it is not indexed."""
+        given = self._given
+        at = next(compress(count(), map(is_, given, repeat(item))), None)
+        if at is None and item in given:
+            at = given.index(item)
+        if at is not None:
+            self._unindex(given.pop(at))
+
+    def _index(self, item: Marked) -> None:
+        if not _drawn(item):
+            return
+        key = _order(item)
+        i = bisect.bisect_right(self.items, key, key=_order)
+        self.items.insert(i, item)
+        self.starts.insert(i, item.start)
+        length = item.end - item.start
+        if length > self.LONG:
+            self._long.insert(bisect.bisect_right(self._long, key, key=_order), item)
+            return
+        i = bisect.bisect_right(self._short, key, key=_order)
+        self._short.insert(i, item)
+        self._short_starts.insert(i, item.start)
+        self._lengths[length] += 1
+        self._reach = max(self._reach, length)
+
+    def _unindex(self, item: Marked) -> None:
+        if not _drawn(item) or not self._discard(self.items, item, self.starts):
+            return
+        length = item.end - item.start
+        if length > self.LONG:
+            self._discard(self._long, item)
+            return
+        self._discard(self._short, item, self._short_starts)
+        self._lengths[length] -= 1
+        if self._lengths[length] <= 0:
+            del self._lengths[length]
+            if length == self._reach:
+                self._reach = max(self._lengths, default=0)
+
+    @staticmethod
+    def _discard(ordered: list[Marked], item: Marked, starts: list[int] | None = None) -> bool:
+        """Take `item` (itself, else an equal one) out of `ordered` and its `starts`."""
+        key = _order(item)
+        lo = bisect.bisect_left(ordered, key, key=_order)
+        hi = bisect.bisect_right(ordered, key, key=_order, lo=lo)
+        found = next((i for i in range(lo, hi) if ordered[i] is item), None)
+        if found is None:
+            found = next((i for i in range(lo, hi) if ordered[i] == item), None)
+        if found is None:
+            return False
+        del ordered[found]
+        if starts is not None:
+            del starts[found]
+        return True
 
     def overlapping(self, start: int, end: int) -> list[Marked]:
         """The items with `item.start < end` and `item.end > start`."""
@@ -101,6 +248,11 @@ class SpanIndex:
     def prev_start(self, offset: int) -> int | None:
         i = bisect.bisect_left(self.starts, offset) - 1
         return self.starts[i] if i >= 0 else None
+
+
+def _marks(index: SpanIndex, start: int, end: int) -> list[tuple[int, int, str]]:
+    """What a row [start, end) draws from `index`: each item's offsets and label."""
+    return sorted((item.start, item.end, item.label) for item in index.overlapping(start, end))
 
 
 class _Tokens:
@@ -167,14 +319,22 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("right", "right", "Right", id="reader.right", show=False),
         Binding("up", "up", "Up a line", id="reader.up", show=False),
         Binding("down", "down", "Down a line", id="reader.down", show=False),
-        Binding("w,ctrl+right", "word_right", "Next word", id="reader.word_right", show=False),
-        Binding("b,ctrl+left", "word_left", "Previous word", id="reader.word_left", show=False),
+        # The letter keys and their ctrl+arrow twins have ids of their own, so remapping
+        # `word_right` (`w`) in config.yaml leaves ctrl+right alone; likewise g/G.
+        Binding("w", "word_right", "Next word", id="reader.word_right", show=False),
+        Binding("ctrl+right", "word_right", "Next word", id="reader.word_right_alt",
+                show=False),
+        Binding("b", "word_left", "Previous word", id="reader.word_left", show=False),
+        Binding("ctrl+left", "word_left", "Previous word", id="reader.word_left_alt",
+                show=False),
         Binding("home", "line_start", "Line start", id="reader.line_start", show=False),
         Binding("end", "line_end", "Line end", id="reader.line_end", show=False),
         Binding("pageup", "page_up", "Page up", id="reader.page_up", show=False),
         Binding("pagedown", "page_down", "Page down", id="reader.page_down", show=False),
-        Binding("g,ctrl+home", "top", "Top", id="reader.top", show=False),
-        Binding("G,ctrl+end", "bottom", "Bottom", id="reader.bottom", show=False),
+        Binding("g", "top", "Top", id="reader.top", show=False),
+        Binding("ctrl+home", "top", "Top", id="reader.top_alt", show=False),
+        Binding("G", "bottom", "Bottom", id="reader.bottom", show=False),
+        Binding("ctrl+end", "bottom", "Bottom", id="reader.bottom_alt", show=False),
         Binding("n", "next_span", "Next span", id="reader.next_span"),
         Binding("N", "prev_span", "Previous span", id="reader.prev_span", show=False),
         Binding(
@@ -363,6 +523,19 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
     def suggestions(self) -> list[Any]:
         return list(self._suggestions.items)
 
+    def suggestions_at(self, offset: int) -> list[Any]:
+        """The suggestions covering `offset`, shortest first."""
+        found = self._suggestions.overlapping(offset, offset + 1)
+        return sorted(found, key=lambda s: (s.end - s.start, s.start, s.label))
+
+    def next_suggestion_start(self, offset: int) -> int | None:
+        """Where the first suggestion starting after `offset` starts, or None."""
+        return self._suggestions.next_start(offset)
+
+    def prev_suggestion_start(self, offset: int) -> int | None:
+        """Where the last suggestion starting before `offset` starts, or None."""
+        return self._suggestions.prev_start(offset)
+
     def cursor_cell(self) -> tuple[int, int]:
         """(row, column) of the cursor in the wrapped text (row 0 is the article's first)."""
         return self._get_layout().cell_of(self._cursor)
@@ -390,7 +563,13 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         if tokens is not None and tokens.text == self._text:
             self._tokens._index = tokens
         elif article is not None:
-            self._tokens.build_in_background()
+            # Not before the article is on screen: the first build compiles the tokenizer's
+            # rules, CPU the first paint would otherwise share (a key that needs the tokens
+            # sooner builds them itself).
+            if self.is_attached:
+                self.call_after_refresh(self._tokens.build_in_background)
+            else:
+                self._tokens.build_in_background()
         self._layout = None
         self._spans = SpanIndex(spans)
         self._suggestions = SpanIndex(suggestions)
@@ -409,14 +588,75 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
             self.post_message(self.SelectionChanged(self, None))
 
     def set_spans(self, spans: Sequence[Span]) -> None:
-        """Replace the spans drawn (repaints; the cursor and selection stay)."""
-        self._spans = SpanIndex(spans)
-        self._repaint_all()
+        """Replace the spans drawn (the cursor and selection stay).
+
+        Cheap after a small change: only the spans added or removed since the last call
+        (found by identity, see `SpanIndex.update`) are indexed, and only their rows repainted.
+        """
+        self._spans = self._updated(self._spans, spans)
 
     def set_suggestions(self, suggestions: Sequence[Any]) -> None:
-        """Replace the suggestions drawn (objects with .start .end .label .source)."""
-        self._suggestions = SpanIndex(suggestions)
-        self._repaint_all()
+        """Replace the suggestions drawn (objects with .start .end .label .source).
+
+        As cheap as `set_spans` when the unchanged suggestions are the same objects as before;
+        new objects throughout cost a new index, but still repaint only the rows on screen
+        whose marks differ.
+        """
+        self._suggestions = self._updated(self._suggestions, suggestions)
+
+    def change_spans(self, added: Sequence[Span] = (), removed: Sequence[Span] = ()) -> None:
+        """Add and remove a few spans (a store `Change`): O(changed), whatever the count."""
+        self._change(self._spans, added, removed)
+
+    def change_suggestions(self, added: Sequence[Any] = (), removed: Sequence[Any] = ()) -> None:
+        """Add and remove a few suggestions, as `change_spans` does spans."""
+        self._change(self._suggestions, added, removed)
+
+    def _change(self, index: SpanIndex, added: Sequence[Marked], removed: Sequence[Marked]) -> None:
+        for item in removed:
+            index.remove(item)
+        for item in added:
+            index.add(item)
+        self._repaint_items([*removed, *added])
+
+    def _repaint_items(self, items: Sequence[Marked]) -> None:
+        if not items or self._article is None:
+            return
+        layout = self._get_layout()
+        for item in items:
+            self._forget_rows(layout.row_of(item.start), layout.row_of(item.end))
+            self._refresh_range(item.start, item.end)
+
+    def _updated(self, index: SpanIndex, items: Sequence[Marked]) -> SpanIndex:
+        """`index` updated to `items` (or a new index), with the rows that changed repainted."""
+        changed = index.update(items)
+        if changed is None:
+            fresh = SpanIndex(items)
+            self._repaint_differences(index, fresh)
+            return fresh
+        self._repaint_items(changed)
+        return index
+
+    def _repaint_differences(self, old: SpanIndex, new: SpanIndex) -> None:
+        """Repaint the rows on screen that `old` and `new` draw differently; forget the
+        cached strips of rows off screen."""
+        strips = self._strips
+        if self._article is None or not strips:
+            self.refresh()
+            return
+        layout = self._get_layout()
+        top = round(self.scroll_y)
+        bottom = min(top + max(self.scrollable_content_region.height, 1), layout.row_count)
+        kept: dict[int, Strip] = {}
+        for row in range(top, bottom):
+            strip = strips.get(row)
+            start, end = layout.row_range(row)
+            if strip is not None and _marks(old, start, end) == _marks(new, start, end):
+                kept[row] = strip
+            else:
+                self.refresh_lines(row - top)
+        strips.clear()
+        strips.update(kept)
 
     def set_label_colours(self, label_colours: dict[str, str]) -> None:
         colours: dict[str, Color] = {}
@@ -723,6 +963,16 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles.clear()
         self._strips.clear()
         self.refresh()
+
+    def _forget_rows(self, first: int, last: int) -> None:
+        """Drop the cached strips of rows `first`..`last`."""
+        strips = self._strips
+        if last - first >= len(strips):
+            for row in [row for row in strips if first <= row <= last]:
+                del strips[row]
+        else:
+            for row in range(first, last + 1):
+                strips.pop(row, None)
 
     def _refresh_offsets(self, *offsets: int) -> None:
         layout = self._get_layout()

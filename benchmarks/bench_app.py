@@ -1,0 +1,405 @@
+"""The whole app: time to the first screen, and process CPU per key on long articles.
+
+Two measures from the issue's "Speed" section, on the app users run (`tui.app.make_app`):
+
+- First paint: `spantag` (this Python's console script, else `python -m tui.cli`) is started
+  on a fresh temporary copy of `seeds/` inside tmux at 120x40, and `capture-pane` is polled
+  until the first article's title and the status line are on screen. The wall time from
+  starting tmux to that is reported (the median of several runs, after one unmeasured run that
+  warms the OS file cache). Measured twice: with the environment as it is (where
+  PYTHONDONTWRITEBYTECODE is set, every start compiles the project's modules from source), and
+  with a bytecode cache as an ordinary install has. Skipped when tmux is not installed. Beside
+  it, an in-process figure without a terminal: a fresh Python imports `tui.app`, builds the
+  app and enters `App.run_test` until the main screen's first frame is rendered (headless
+  Textual renders it but writes nothing) and until `run_test` is ready.
+- Per key: a temporary corpus with one 1,000-word and one 100,000-word article and a real
+  store holding 5,000 spans in the long one (on its names, places and days, as a person would
+  tag them, so the suggester propagates them as it would in use). Once the app is idle (no
+  worker or tokenizer thread left: `time.process_time` counts every thread), for each article:
+  process CPU per key (`time.process_time` around `pilot.press`, minus an idle `pilot.pause()`
+  baseline) for cursor moves, selection steps, and tag + untag (`1` twice on the same untagged
+  word: the first press adds an actor span to the store, the second removes it), with the
+  100k/1k ratio. The bar: under 10 ms per key at 100k words and a ratio of at most 1.5.
+
+Run it with `python -m benchmarks app` (or `python -m benchmarks.bench_app`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SIZE = (120, 40)
+PAINT_RUNS = 5
+PAINT_TIMEOUT = 30.0
+
+MEASURES = {
+    "cursor move": ["right"] * 12 + ["down"] * 6 + ["left"] * 12 + ["up"] * 6,
+    "selection step": ["shift+right"] * 12
+    + ["shift+down"] * 3
+    + ["shift+left"] * 12
+    + ["shift+up"] * 3
+    + ["escape"],
+    "tag + untag": ["1", "1"] * 8,
+}
+ROUNDS = 3
+IDLE_PAUSES = 100
+BIG_SPANS = 5_000
+#: A measure stops early (its keys so far give the figure) past this much CPU per round.
+ROUND_BUDGET = 5.0
+
+#: What an annotator tags in the synthetic articles: names, places and days.
+NAMES = {
+    "actor": ("Putin", "Biden", "Ryabkov", "Zelensky", "NATO", "U.S."),
+    "venue": ("Moscow", "Kyiv", "Washington", "Geneva", "Brussels"),
+    "date": ("Wednesday", "Thursday"),
+}
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _write_config(folder: Path, corpus: str = "seeds/") -> Path:
+    """The shipped config with a fixed annotator, reading `corpus`, storing beside it."""
+    from annotations.config import default_config_text
+
+    text = default_config_text().replace("annotator: null", "annotator: bench")
+    text = text.replace("  - seeds/\n", f"  - {corpus}\n")
+    path = folder / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _spantag_command() -> list[str]:
+    script = Path(sys.executable).with_name("spantag")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "tui.cli"]
+
+
+def _first_title() -> str:
+    from annotations.articles import load_corpus
+
+    corpus = load_corpus([str(SEEDS)])
+    return corpus.articles[0].title
+
+
+# --- first paint in a real terminal ---------------------------------------------------------
+
+
+def _tmux(socket: str, *args: str) -> str:
+    result = subprocess.run(
+        ["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=20
+    )
+    return result.stdout
+
+
+def _paint_once(socket: str, wanted: list[str], pycache: str | None = None) -> float | None:
+    """Seconds from starting spantag in tmux to `wanted` all being on screen (None: never).
+
+    With `pycache`, Python keeps the project's bytecode there (PYTHONPYCACHEPREFIX) even where
+    PYTHONDONTWRITEBYTECODE is set, as it would in an ordinary install.
+    """
+    with tempfile.TemporaryDirectory(prefix="spantag-bench-") as tmp:
+        folder = Path(tmp)
+        shutil.copytree(SEEDS, folder / "seeds")
+        config = _write_config(folder)
+        env = ["env", "-u", "COLUMNS", "-u", "LINES"]
+        if pycache is not None:
+            env += ["-u", "PYTHONDONTWRITEBYTECODE", f"PYTHONPYCACHEPREFIX={pycache}"]
+        command = " ".join([*env, *_spantag_command(), "--config", str(config)])
+        started = time.perf_counter()
+        _tmux(
+            socket, "new-session", "-d", "-s", "paint", "-x", str(SIZE[0]), "-y", str(SIZE[1]),
+            "-c", str(folder), command,
+        )  # fmt: skip
+        elapsed: float | None = None
+        try:
+            while time.perf_counter() - started < PAINT_TIMEOUT:
+                screen = _tmux(socket, "capture-pane", "-p", "-t", "paint")
+                if all(text in screen for text in wanted):
+                    elapsed = time.perf_counter() - started
+                    break
+                time.sleep(0.01)
+        finally:
+            _tmux(socket, "send-keys", "-t", "paint", "q")
+            deadline = time.perf_counter() + 5
+            while time.perf_counter() < deadline and "paint" in _tmux(socket, "ls"):
+                time.sleep(0.05)
+            _tmux(socket, "kill-server")
+    return elapsed
+
+
+def first_paint_tmux(runs: int = PAINT_RUNS, bytecode: bool = False) -> list[float] | None:
+    """Wall seconds to the first screen for `runs` runs, after one warm-up run (which, with
+    `bytecode`, also writes the bytecode cache the others use)."""
+    if shutil.which("tmux") is None:
+        return None
+    socket = f"spantag-bench-{os.getpid()}"
+    wanted = [_first_title()[:30], "Ln 1, Col 1"]
+    times: list[float] = []
+    pycache = tempfile.TemporaryDirectory(prefix="spantag-bench-pycache-") if bytecode else None
+    try:
+        for attempt in range(runs + 1):
+            elapsed = _paint_once(socket, wanted, pycache.name if pycache else None)
+            if elapsed is None:
+                raise RuntimeError(f"spantag never showed {wanted!r} in {PAINT_TIMEOUT:.0f} s")
+            if attempt:
+                times.append(elapsed)
+    finally:
+        _tmux(socket, "kill-server")
+        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (folder / socket).unlink(missing_ok=True)
+        if pycache is not None:
+            pycache.cleanup()
+    return times
+
+
+# --- first screen in process (no terminal) --------------------------------------------------
+
+
+async def _startup_child(folder: Path) -> dict[str, float]:
+    """Run in a fresh Python: import the app, build it, run_test until the main screen is
+    mounted and its first frame rendered (headless, the frame is made but not written)."""
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    from annotations.config import load_config
+    from tui.app import make_app
+    from tui.screens.main import MainScreen
+
+    imported = time.perf_counter()
+    app = make_app(load_config(folder / "config.yaml"))
+    frame: dict[str, float] = {}
+    display = app._display
+
+    def first_frame(screen, renderable) -> None:
+        if renderable is not None and not frame and isinstance(screen, MainScreen):
+            frame.update(wall=time.perf_counter(), cpu=time.process_time())
+        display(screen, renderable)
+
+    app._display = first_frame  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        mounted = time.perf_counter()
+        assert isinstance(app.screen, MainScreen), f"the first screen is {app.screen!r}"
+        while not frame:
+            await pilot.pause()
+    return {
+        "import": imported - started,
+        "mounted": mounted - started,
+        "painted": frame["wall"] - started,
+        "cpu": frame["cpu"] - cpu_started,
+    }
+
+
+def first_screen_in_process(runs: int = PAINT_RUNS) -> list[dict[str, float]]:
+    results = []
+    for attempt in range(runs + 1):
+        with tempfile.TemporaryDirectory(prefix="spantag-bench-") as tmp:
+            folder = Path(tmp)
+            shutil.copytree(SEEDS, folder / "seeds")
+            _write_config(folder)
+            env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+            output = subprocess.run(
+                [sys.executable, "-m", "benchmarks.bench_app", "--startup-child", str(folder)],
+                capture_output=True, text=True, cwd=ROOT, env=env, timeout=120, check=True,
+            ).stdout  # fmt: skip
+            if attempt:
+                results.append(json.loads(output.strip().splitlines()[-1]))
+    return results
+
+
+# --- per key in the full app ----------------------------------------------------------------
+
+
+def name_spans(article, count: int, annotator: str = "bench") -> list:
+    """`count` spans on the names, places and days of `article` (as a person would tag
+    them), spread evenly over the text."""
+    import re
+
+    from annotations.spans import Span
+
+    label_of = {name: label for label, names in NAMES.items() for name in names}
+    pattern = re.compile("|".join(re.escape(name) for name in label_of) + r"\b")
+    found = list(pattern.finditer(article.text))
+    step = max(1, len(found) // count)
+    return [
+        Span(article.id, m.start(), m.end(), label_of[m.group()], m.group(), annotator)
+        for m in found[::step][:count]
+    ]
+
+
+def _build_corpus(folder: Path) -> tuple[Path, Path, dict[str, str]]:
+    """(config, store path, {"1k": article id, "100k": article id}) with 5,000 stored spans."""
+    from annotations.articles import load_corpus
+    from annotations.store import Store
+    from benchmarks.bench_reader import synthetic_article
+
+    corpus = folder / "corpus"
+    corpus.mkdir()
+    (corpus / "a_small.txt").write_text("Small article\n" + synthetic_article(1_000), "utf-8")
+    (corpus / "b_large.txt").write_text("Large article\n" + synthetic_article(100_000), "utf-8")
+    config = _write_config(folder, corpus="corpus/")
+    store_path = folder / "annotations.json"
+    articles = load_corpus([str(corpus)]).articles
+    ids = {"1k": articles[0].id, "100k": articles[1].id}
+    spans = name_spans(articles[1], BIG_SPANS)
+    with Store.open(store_path) as store:
+        store.sync_articles(articles)
+        store.apply(add=spans)
+    return config, store_path, ids
+
+
+def _untagged_word(reader, text: str) -> int:
+    """The start of a word near the middle of the text that no span covers."""
+    tokens = reader.token_index
+    words = tokens.words
+    middle = len(words) // 2
+    for k in range(len(words) - middle):
+        for i in (middle + k, middle - k):
+            word = words[i]
+            if word.text.isalpha() and not reader.spans_at(word.start):
+                return word.start
+    raise RuntimeError("no untagged word")
+
+
+async def _settle(app, pilot) -> None:
+    """Wait until no background work (a thread worker, the reader's tokenizer) is left:
+    `time.process_time` counts every thread of the process, not just the one handling keys."""
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+    screen = app.screen
+    for pane in getattr(screen, "panes", ()):
+        if pane.reader.article is not None:
+            pane.reader.token_index  # noqa: B018 - waits for the background build
+
+
+async def _measure_app(config_path: Path, store_path: Path, ids: dict[str, str]):
+    from annotations.config import load_config
+    from annotations.store import Store
+    from tui.app import make_app
+
+    app = make_app(load_config(config_path), store_path=store_path)
+    results: dict[str, dict[str, float]] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        session = app.session
+        for name, article_id in ids.items():
+            article = session.article(article_id)
+            screen.open_article(article, pane=0)
+            screen.focus_now(screen.reader)
+            await _settle(app, pilot)
+            reader = screen.reader
+            middle = _untagged_word(reader, article.text)
+            spans_before = len(session.spans(article_id))
+            reader.move_to(middle)
+            await pilot.pause()
+            for keys in MEASURES.values():  # warm up caches and code paths
+                reader.move_to(middle)
+                for key in keys:
+                    await pilot.press(key)
+            started = time.process_time()
+            for _ in range(IDLE_PAUSES):
+                await pilot.pause()
+            idle = (time.process_time() - started) / IDLE_PAUSES
+            per_measure: dict[str, float] = {}
+            for measure, keys in MEASURES.items():
+                best = float("inf")
+                for _ in range(ROUNDS):
+                    reader.move_to(middle)
+                    await pilot.pause()
+                    started = time.process_time()
+                    pressed = 0
+                    for key in keys:
+                        await pilot.press(key)
+                        pressed += 1
+                        if time.process_time() - started > ROUND_BUDGET and pressed % 2 == 0:
+                            break  # far over the bar already: do not take minutes to say so
+                    per_key = (time.process_time() - started) / pressed
+                    best = min(best, per_key)
+                    if time.process_time() - started > ROUND_BUDGET:
+                        break
+                per_measure[measure] = max(0.0, best - idle) * 1000
+            per_measure["idle"] = idle * 1000
+            with Store.open(store_path, read_only=True) as store:
+                after = len(store.spans(article_id))
+            if after != spans_before:
+                raise RuntimeError(f"tag + untag left {after} spans, not {spans_before}")
+            results[name] = per_measure
+    return results
+
+
+def per_key_cpu() -> dict[str, dict[str, float]]:
+    with tempfile.TemporaryDirectory(prefix="spantag-bench-") as tmp:
+        config, store_path, ids = _build_corpus(Path(tmp))
+        return asyncio.run(_measure_app(config, store_path, ids))
+
+
+# --- the table ------------------------------------------------------------------------------
+
+
+def run() -> list[tuple[str, str, str]]:
+    rows: list[tuple[str, str, str]] = []
+    paint = first_paint_tmux()
+    if paint is None:
+        rows.append(("app", "first paint in tmux 120x40", "skipped: no tmux"))
+    else:
+        for bytecode, times in ((False, paint), (True, first_paint_tmux(bytecode=True) or [])):
+            spread = f"{min(times) * 1000:.0f}-{max(times) * 1000:.0f}"
+            how = "with a bytecode cache, " if bytecode else ""
+            rows.append(
+                ("app", f"first paint in tmux 120x40, {how}median of {len(times)} (ms wall)",
+                 f"{statistics.median(times) * 1000:.0f} ({spread})")
+            )  # fmt: skip
+    inproc = first_screen_in_process()
+    for key, what in (
+        ("import", "import tui.app"),
+        ("painted", "import + make_app + run_test to the main screen's first frame"),
+        ("mounted", "... to run_test's ready (main screen mounted)"),
+    ):
+        value = statistics.median(r[key] for r in inproc) * 1000
+        rows.append(("app", f"in process: {what} (ms wall)", f"{value:.0f}"))
+    cpu = statistics.median(r["cpu"] for r in inproc) * 1000
+    rows.append(("app", "in process: CPU to the first frame (ms)", f"{cpu:.0f}"))
+
+    keys = per_key_cpu()
+    small, large = keys["1k"], keys["100k"]
+    worst = worst_ratio = 0.0
+    for name in MEASURES:
+        ratio = large[name] / small[name] if small[name] > 0 else float("nan")
+        rows.append(("app", f"{name}, 1k words (ms CPU/key)", f"{small[name]:.2f}"))
+        rows.append(
+            ("app", f"{name}, 100k words + {BIG_SPANS:,} spans (ms CPU/key)", f"{large[name]:.2f}")
+        )
+        rows.append(("app", f"{name}, ratio 100k/1k", f"{ratio:.2f}"))
+        worst = max(worst, large[name])
+        if small[name] > 0:
+            worst_ratio = max(worst_ratio, ratio)
+    rows.append(("app", "idle pilot.pause() 1k / 100k (ms CPU)",
+                 f"{small['idle']:.2f} / {large['idle']:.2f}"))  # fmt: skip
+    verdict = "pass" if worst < 10 and worst_ratio <= 1.5 else "FAIL"
+    rows.append(("app", "bar: <10 ms/key at 100k, ratio <= 1.5", verdict))
+    if paint is not None:
+        verdict = "pass" if statistics.median(paint) < 1.0 else "FAIL"
+        rows.append(("app", "bar: first paint < 1 s", verdict))
+    return rows
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--startup-child":
+        print(json.dumps(asyncio.run(_startup_child(Path(sys.argv[2])))))
+        sys.exit(0)
+    for row in run():
+        print(" | ".join(row))
