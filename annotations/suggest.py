@@ -218,6 +218,8 @@ class Suggester:
         """Article id -> tagged text -> its candidates there, with the label it wins now."""
         # The suggestions of each article asked for, and which of them are out of date.
         self._kept: dict[str, _Kept] = {}
+        self._lists: dict[str, tuple[_Kept, list[Suggestion]]] = {}
+        """The Suggestion objects last built from each article's `_Kept` (rebuilt with it)."""
         self._stale: set[str] = set()
         for article in articles:
             self._index(article)
@@ -526,8 +528,17 @@ class Suggester:
             return []
         if spans is None and rejected is None:
             kept = self._current(article_id)
-        else:
-            kept = self._resolve(article_id, spans, rejected)
+            cached = self._lists.get(article_id)
+            if cached is not None and cached[0] is kept:
+                # The same objects while nothing changed: the reader diffs by identity.
+                return list(cached[1])
+            items = self._build(doc, kept)
+            self._lists[article_id] = (kept, items)
+            return list(items)
+        return self._build(doc, self._resolve(article_id, spans, rejected))
+
+    def _build(self, doc: _Doc, kept: _Kept) -> list[Suggestion]:
+        article_id = doc.article.id
         text, labels = doc.article.text, self.labels
         return [
             Suggestion(
