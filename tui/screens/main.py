@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from textual import on
@@ -32,11 +32,11 @@ from textual.worker import get_current_worker
 from annotations.articles import Article, LineIndex
 from annotations.config import Label
 from annotations.spans import SpanError
-from annotations.store import ReadOnlyError, StoreError
+from annotations.store import Change, ReadOnlyError, StoreError
 from annotations.suggest import Suggestion
 from tui.session import Cancelled, Edit, Session, SuggesterBuild, build_suggester
 from tui.widgets.article_list import ArticleList, ArticleRow
-from tui.widgets.pane import ReaderPane
+from tui.widgets.pane import ReaderPane, span_counts
 from tui.widgets.reader import Reader
 from tui.widgets.span_panel import SpanPanel
 from tui.widgets.status import StatusLine
@@ -362,18 +362,37 @@ class MainScreen(Screen):
         else:
             status.mode = ""
 
-    def refresh_article(self, article_id: str, panel: bool = True) -> None:
+    def refresh_article(
+        self, article_id: str, panel: bool = True, change: Change | None = None
+    ) -> None:
         """After a change: every pane, list row, legend and (`panel`) the span panel showing
-        it. Suggestions are `refresh_suggestions`'s business."""
-        spans = self.session.spans(article_id)
+        it. Suggestions are `refresh_suggestions`'s business.
+
+        With the store's `change`, the panes showing the article take just that (O(changed))
+        and the counts follow from it; without, the spans are counted once for all."""
         state = self.session.state(article_id)
-        for pane in self.panes:
-            if pane.article_id == article_id:
-                pane.set_spans(spans)
-                pane.set_title(self.position_of(article_id), state)
+        showing = [pane for pane in self.panes if pane.article_id == article_id]
+        if change is not None and showing and len(change.added) + len(change.removed) <= 256:
+            for pane in showing:
+                pane.change_spans(change.added, change.removed)
+            counts = dict(showing[0].legend.counts)
+        else:
+            spans = self.session.spans(article_id)
+            counts = span_counts(spans)
+            for pane in showing:
+                pane.set_spans(spans, counts)
+        for pane in showing:
+            pane.set_title(self.position_of(article_id), state)
         article = self.session.article(article_id)
         if article is not None:
-            self.article_list.update_row(self.row(article))
+            row = self.article_list.rows.get(article_id)
+            if row is None:
+                row = self.row(article)
+            else:
+                full = dict.fromkeys(self.session.labels, 0)
+                full.update(counts)
+                row = replace(row, counts=full, state=state)
+            self.article_list.update_row(row)
             self.article_list.refresh_title()
         if panel and self.span_panel.display and self.pane.article_id == article_id:
             self._show_span_panel(article_id)
@@ -603,7 +622,9 @@ class MainScreen(Screen):
             self.notify(str(error), title="Not saved", severity="error")
             return None
         if edit is not None:
-            self.refresh_article(edit.article_id, panel=edit.article_id not in edit.dirty)
+            self.refresh_article(
+                edit.article_id, panel=edit.article_id not in edit.dirty, change=edit.change
+            )
             self.refresh_suggestions(edit.dirty)  # the span panel too, if it shows one of them
             self.status.saved = f"saved {time.strftime('%H:%M:%S')} {edit.what}"
             self.status.saved_style = "green"

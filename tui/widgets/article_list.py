@@ -48,14 +48,19 @@ class ArticleOptions(OptionList):
 
         OptionList drops its whole line cache on each replacement, and measuring 1,000 rows
         again costs ~0.15 s at the next paint (after every tag, as counts change). Every row
-        here is two lines high whatever it says, so only that row's rendering is dropped.
+        here is two lines high whatever it says, so only that row's rendering is dropped, and
+        only its lines are repainted (if they are on screen).
         """
         option = self.get_option_at_index(index)
         option._set_prompt(prompt)
         cache = self._option_render_cache
         for key in [key for key in cache.keys() if key[0] is option]:
             cache.discard(key)
-        self.refresh()
+        line = self._line_cache.index_to_line.get(index)
+        if line is None:
+            self.refresh()
+            return
+        self.refresh_lines(line, self._line_cache.heights.get(index, 2))
 
 
 class ArticleList(Vertical):
@@ -84,6 +89,8 @@ class ArticleList(Vertical):
         self.colours = colours
         self.matches = matches or self._title_matches
         self.rows: dict[str, ArticleRow] = {}
+        self._prompts: dict[str, Text] = {}
+        """The prompt each row was last drawn with (a row is replaced only if it differs)."""
         self.order: list[str] = []
         self.shown_ids: list[str] = []
         self.query_text = ""
@@ -114,7 +121,7 @@ class ArticleList(Vertical):
         current = self.highlighted_id
         self.shown_ids = list(ids)
         options = self.options
-        options.set_options(Option(self.prompt(self.rows[i]), id=i) for i in self.shown_ids)
+        options.set_options(Option(self._prompt_of(i), id=i) for i in self.shown_ids)
         if self.shown_ids:
             keep = current if current in self.shown_ids else self.shown_ids[0]
             options.highlighted = self.shown_ids.index(keep)
@@ -123,8 +130,20 @@ class ArticleList(Vertical):
     def update_row(self, row: ArticleRow) -> None:
         old = self.rows.get(row.id)
         self.rows[row.id] = row
-        if row.id in self.shown_ids and row != old:
-            self.options.replace_option_prompt(row.id, self.prompt(row))
+        if row == old:
+            return
+        prompt = self.prompt(row)
+        if prompt == self._prompts.get(row.id):
+            return  # e.g. a count that was 0 by default and is 0 now: the same row
+        self._prompts[row.id] = prompt
+        if row.id in self.shown_ids:
+            self.options.replace_option_prompt(row.id, prompt)
+
+    def _prompt_of(self, article_id: str) -> Text:
+        """The row's prompt, drawn for its current `ArticleRow` (and remembered)."""
+        prompt = self.prompt(self.rows[article_id])
+        self._prompts[article_id] = prompt
+        return prompt
 
     def set_suggested(self, counts: dict[str, int]) -> None:
         """Show how many suggestions wait in these articles (other rows keep theirs)."""

@@ -1,7 +1,7 @@
 """One reader pane: a title bar, the Reader and the legend under it.
 
-The pane also keeps the suggestions it shows indexed by offset, so that the keys acting on
-"the suggestion under the cursor" (`y`, `r`, `}`, `{`) and the status line need not ask the
+The keys acting on "the suggestion under the cursor" (`y`, `r`, `}`, `{`) and the status line
+look suggestions up in the Reader's own index (no second copy here), so they need not ask the
 suggester (which builds a list of every suggestion of the article per call).
 """
 
@@ -19,7 +19,7 @@ from annotations.config import Label
 from annotations.spans import Span
 from annotations.suggest import Suggestion
 from tui.widgets.legend import Legend
-from tui.widgets.reader import Reader, SpanIndex
+from tui.widgets.reader import Reader
 
 
 class ReaderPane(Vertical):
@@ -40,7 +40,6 @@ class ReaderPane(Vertical):
             id=f"reader-{index}",
         )
         self.legend = Legend(self.labels, id=f"legend-{index}")
-        self._suggestions = SpanIndex(())
 
     def compose(self) -> ComposeResult:
         yield self.title_bar
@@ -61,39 +60,55 @@ class ReaderPane(Vertical):
     ) -> None:
         """Show an article; `suggestions` None: none known yet (the suggester is building)."""
         self.article = article
-        self._suggestions = SpanIndex(suggestions or ())
         self.reader.show(article, spans, suggestions or ())
         self.set_title(position, state)
-        self.legend.show_counts(_counts(spans))
+        self.legend.show_counts(span_counts(spans))
         self.legend.suggested = len(suggestions) if suggestions is not None else None
 
-    def set_spans(self, spans: Sequence[Span]) -> None:
+    def set_spans(self, spans: Sequence[Span], counts: dict[str, int] | None = None) -> None:
+        """Replace the spans shown; `counts` (per label) if the caller has them already."""
         self.reader.set_spans(spans)
-        self.legend.show_counts(_counts(spans))
+        self.legend.show_counts(span_counts(spans) if counts is None else counts)
+
+    def change_spans(self, added: Sequence[Span], removed: Sequence[Span]) -> None:
+        """Add and remove a few spans (a store `Change`): O(changed), counts too."""
+        # The store hands back equal spans, not always the objects the reader holds: find
+        # those near each span (a few comparisons) so the reader drops them by identity
+        # rather than comparing every span it holds.
+        held = [
+            next((s for s in self.reader.spans_at(span.start) if s == span), span)
+            for span in removed
+        ]
+        self.reader.change_spans(added, held)
+        counts = dict(self.legend.counts)
+        for span in removed:
+            counts[span.label] = counts.get(span.label, 0) - 1
+        for span in added:
+            counts[span.label] = counts.get(span.label, 0) + 1
+        self.legend.show_counts(counts)
 
     def set_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
-        self._suggestions = SpanIndex(suggestions)
         self.reader.set_suggestions(suggestions)
         self.legend.suggested = len(suggestions)
 
     @property
     def suggestions(self) -> list[Suggestion]:
         """The suggestions shown, in text order."""
-        return list(self._suggestions.items)  # type: ignore[arg-type]
+        return self.reader.suggestions
 
     def suggestion_at(self, offset: int) -> Suggestion | None:
         """The suggestion covering `offset` (suggestions never overlap: at most one)."""
-        found = self._suggestions.overlapping(offset, offset + 1)
-        return found[0] if found else None  # type: ignore[return-value]
+        found = self.reader.suggestions_at(offset)
+        return found[0] if found else None
 
     def next_suggestion(self, offset: int) -> Suggestion | None:
         """The first suggestion starting after `offset`."""
-        start = self._suggestions.next_start(offset)
+        start = self.reader.next_suggestion_start(offset)
         return self.suggestion_at(start) if start is not None else None
 
     def previous_suggestion(self, offset: int) -> Suggestion | None:
         """The last suggestion starting before `offset`."""
-        start = self._suggestions.prev_start(offset)
+        start = self.reader.prev_suggestion_start(offset)
         return self.suggestion_at(start) if start is not None else None
 
     def set_title(self, position: str, state: str) -> None:
@@ -106,7 +121,8 @@ class ReaderPane(Vertical):
         self.title_bar.update(title, layout=False)  # one row, always
 
 
-def _counts(spans: Sequence[Span]) -> dict[str, int]:
+def span_counts(spans: Sequence[Span]) -> dict[str, int]:
+    """How many spans carry each label."""
     counts: dict[str, int] = {}
     for span in spans:
         counts[span.label] = counts.get(span.label, 0) + 1
