@@ -37,19 +37,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.bench_reader import MEASURES as READER_MEASURES
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SIZE = (120, 40)
 PAINT_RUNS = 5
 PAINT_TIMEOUT = 30.0
 
+#: The reader's own moves (bench_reader), so the two tables compare like with like, plus a tag.
 MEASURES = {
-    "cursor move": ["right"] * 12 + ["down"] * 6 + ["left"] * 12 + ["up"] * 6,
-    "selection step": ["shift+right"] * 12
-    + ["shift+down"] * 3
-    + ["shift+left"] * 12
-    + ["shift+up"] * 3
-    + ["escape"],
+    "cursor move": READER_MEASURES["cursor move"],
+    "selection step": READER_MEASURES["selection step"],
     "tag + untag": ["1", "1"] * 8,
 }
 ROUNDS = 3
