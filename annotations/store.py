@@ -211,6 +211,8 @@ class Store:
         self._mutex = threading.RLock()
         self._spans: dict[str, dict[tuple, Span]] = {}
         self._sorted: dict[str, list[Span]] = {}
+        self._longest: dict[str, int] = {}
+        """Article id -> at least the length of its longest span (for `spans_overlapping`)."""
         self._articles: dict[str, dict[str, Any]] = {}
         self._rejections: dict[str, set[tuple[int, int, str]]] = {}
         self._meta: dict[str, Any] = {}
@@ -470,6 +472,8 @@ class Store:
             if old is not None:
                 _remove_sorted(ordered, old)
             bisect.insort(ordered, span, key=_order)
+            if span.end - span.start > self._longest.get(span.article_id, 0):
+                self._longest[span.article_id] = span.end - span.start
 
     def _drop(self, span: Span) -> None:
         spans = self._spans.get(span.article_id)
@@ -481,19 +485,40 @@ class Store:
             if not spans:
                 del self._spans[span.article_id]
                 self._sorted.pop(span.article_id, None)
+                self._longest.pop(span.article_id, None)
 
     # -- spans ---------------------------------------------------------------------------
 
     def spans(self, article_id: str, annotator: str | None = None) -> list[Span]:
         with self._mutex:
-            ordered = self._sorted.get(article_id)
-            if ordered is None:
-                spans = self._spans.get(article_id, {}).values()
-                ordered = sorted(spans, key=_order)
-                self._sorted[article_id] = ordered
+            ordered = self._ordered(article_id)
         if annotator is None:
             return list(ordered)
         return [span for span in ordered if span.annotator == annotator]
+
+    def _ordered(self, article_id: str) -> list[Span]:
+        ordered = self._sorted.get(article_id)
+        if ordered is None:
+            spans = self._spans.get(article_id, {}).values()
+            ordered = sorted(spans, key=_order)
+            self._sorted[article_id] = ordered
+            self._longest[article_id] = max((s.end - s.start for s in ordered), default=0)
+        return ordered
+
+    def spans_overlapping(self, article_id: str, start: int, end: int) -> list[Span]:
+        """The spans of an article with `span.start < end` and `span.end > start`, in text
+        order: a bisection and the spans near [start, end), not a pass over the article's
+        spans (a key press in an article holding thousands asks this)."""
+        with self._mutex:
+            ordered = self._ordered(article_id)
+            reach = start - self._longest.get(article_id, 0)
+            low = bisect.bisect_left(ordered, reach, key=_start)
+            high = bisect.bisect_left(ordered, end, lo=low, key=_start)
+            return [span for span in ordered[low:high] if span.end > start]
+
+    def has_spans(self, article_id: str) -> bool:
+        with self._mutex:
+            return bool(self._spans.get(article_id))
 
     def all_spans(self) -> list[Span]:
         with self._mutex:
@@ -533,7 +558,8 @@ class Store:
         with self._mutex:
             if self.get(span) is not None:
                 return Change()
-            replaced = conflicts(span, self._spans.get(span.article_id, {}).values())
+            near = self.spans_overlapping(span.article_id, span.start, span.end)
+            replaced = conflicts(span, near)
             return self._change((span,), tuple(replaced))
 
     def remove(self, span: Span) -> Change:
@@ -754,6 +780,10 @@ def corpus_with_store(corpus: Corpus, store: Store) -> tuple[Corpus, list[str]]:
 
 def _order(span: Span) -> tuple:
     return (span.start, -span.end, span.label, span.annotator)
+
+
+def _start(span: Span) -> int:
+    return span.start
 
 
 def _remove_sorted(ordered: list[Span], span: Span) -> None:

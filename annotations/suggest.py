@@ -36,75 +36,22 @@ Suggester from one thread at a time (build it in a worker, then hand it over).
 
 from __future__ import annotations
 
-import bisect
 import re
-from array import array
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from annotations.articles import Article
 from annotations.config import Config
-from annotations.spans import Span, now_iso
+from annotations.resolve import SUGGESTION_SOURCES, Candidate, Resolved, Suggestion
+from annotations.spans import Span
 from annotations.tokenizer import tokenize
 
-#: Suggestion sources, in the order they win a tie between two suggestions of equal length.
-SUGGESTION_SOURCES = ("propagated", "gazetteer", "pattern")
+__all__ = ["SUGGESTION_SOURCES", "Suggester", "Suggestion", "read_gazetteer"]
 _PROPAGATED, _GAZETTEER, _PATTERN = range(3)
 _WORD_START, _WORD_END = 1, 2
 _HAS_WORD = re.compile(r"\w")
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A proposed span: `text == article.text[start:end]`, on word boundaries."""
-
-    article_id: str
-    start: int
-    end: int
-    label: str
-    text: str
-    source: str
-    """propagated, gazetteer or pattern: also the source of the span accepting it makes."""
-
-    @property
-    def key(self) -> tuple[int, int, str]:
-        """What a rejection remembers: `Store.reject(suggestion.article_id, *suggestion.key)`."""
-        return (self.start, self.end, self.label)
-
-    @property
-    def sort_key(self) -> tuple[int, int, str]:
-        return (self.start, -self.end, self.label)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        return self.start < end and start < self.end
-
-    def to_span(self, annotator: str) -> Span:
-        """The span that accepting this suggestion stores, marked with its source."""
-        stamp = now_iso()
-        return Span(
-            self.article_id,
-            self.start,
-            self.end,
-            self.label,
-            self.text,
-            annotator,
-            self.source,
-            stamp,
-            stamp,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "article_id": self.article_id,
-            "start": self.start,
-            "end": self.end,
-            "label": self.label,
-            "text": self.text,
-            "source": self.source,
-        }
 
 
 class ChangeLike(Protocol):
@@ -114,29 +61,10 @@ class ChangeLike(Protocol):
     removed: tuple[Span, ...]
 
 
-# A candidate, shaped so that plain tuple order is the order in which overlaps are won:
-# (start - end, source rank, label rank, start, end, label).
-_Candidate = tuple[int, int, int, int, int, str]
-
-
-class _Kept:
-    """The suggestions of one article, in text order, as three arrays of ints.
-
-    Arrays, unlike lists and tuples, are invisible to the garbage collector: 100,000 kept
-    suggestions as tuples (or lists of ints) make the next collection, whenever some
-    allocation triggers it, take tens of milliseconds, right in the middle of a keypress.
-    """
-
-    __slots__ = ("starts", "ends", "codes")
-
-    def __init__(self) -> None:
-        self.starts = array("q")
-        self.ends = array("q")
-        self.codes = array("q")
-        """label rank * 3 + source rank."""
-
-    def __len__(self) -> int:
-        return len(self.starts)
+_Candidate = Candidate
+#: How many articles keep their resolved suggestions (the ones on screen are asked for on
+#: every change, so they stay); the others keep a count, recounted when it may have changed.
+KEEP_RESOLVED = 32
 
 
 class _Doc:
@@ -216,10 +144,10 @@ class Suggester:
         self._texts_in: dict[str, set[str]] = {}
         self._propagated: dict[str, dict[str, tuple[_Candidate, ...]]] = {}
         """Article id -> tagged text -> its candidates there, with the label it wins now."""
-        # The suggestions of each article asked for, and which of them are out of date.
-        self._kept: dict[str, _Kept] = {}
-        self._lists: dict[str, tuple[_Kept, list[Suggestion]]] = {}
-        """The Suggestion objects last built from each article's `_Kept` (rebuilt with it)."""
+        # The articles whose suggestions are kept resolved (and followed change by change),
+        # most recently asked for last; the counts of the others, and which may be out of date.
+        self._kept: OrderedDict[str, Resolved] = OrderedDict()
+        self._counts: dict[str, int] = {}
         self._stale: set[str] = set()
         for article in articles:
             self._index(article)
@@ -369,15 +297,18 @@ class Suggester:
             self._tagged.setdefault(span.text, Counter())[span.label] += 1
         self._lexicon = {}
         self._propagated = {}
+        self._forget_resolved()
         for text in self._tagged:
             self._relabel(text, self._winner(text))
-        self._kept.clear()
-        self._stale.clear()
 
     def load_rejections(self, rejections: Mapping[str, Iterable[tuple[int, int, str]]]) -> None:
         """Replace every rejection: article id -> {(start, end, label)} (`Store.rejections`)."""
         self._rejected = {aid: set(items) for aid, items in rejections.items() if items}
+        self._forget_resolved()
+
+    def _forget_resolved(self) -> None:
         self._kept.clear()
+        self._counts.clear()
         self._stale.clear()
 
     def load_store(self, store: Any) -> None:
@@ -389,10 +320,12 @@ class Suggester:
     def apply(self, change: ChangeLike) -> set[str]:
         """Follow one store change (`Store.add/remove/apply` return it, undo too).
 
-        Returns the ids of the articles whose suggestions may have changed: redraw those.
+        Returns the ids of the articles whose suggestions may have changed: redraw those
+        (`take_changed` says where, for the articles kept resolved).
         """
         dirty: set[str] = set()
         touched: set[str] = set()
+        kept = self._kept
         for span in change.removed:
             spans = self._spans.get(span.article_id)
             if spans is None or spans.pop(span.key, None) is None:
@@ -406,27 +339,49 @@ class Suggester:
                     del counts[span.label]
                 if not counts:
                     del self._tagged[span.text]
+            resolved = kept.get(span.article_id)
+            if resolved is not None:
+                resolved.span_changed(span, -1)
         for span in change.added:
             self._spans.setdefault(span.article_id, {})[span.key] = span
             dirty.add(span.article_id)
             touched.add(span.text)
             self._tagged.setdefault(span.text, Counter())[span.label] += 1
+            resolved = kept.get(span.article_id)
+            if resolved is not None:
+                resolved.span_changed(span, 1)
         for text in touched:
             label = self._winner(text)
             if label != self._lexicon.get(text):
                 dirty.update(self._relabel(text, label))
-        self._stale.update(dirty)
+        self._settle(dirty)
         return dirty
+
+    def _settle(self, article_ids: Iterable[str]) -> None:
+        for article_id in article_ids:
+            resolved = self._kept.get(article_id)
+            if resolved is not None:
+                resolved.settle()
+            else:
+                self._stale.add(article_id)
 
     def reject(self, article_id: str, start: int, end: int, label: str) -> set[str]:
         """Remember a rejection (beside `Store.reject`); returns the article ids changed."""
         self._rejected.setdefault(article_id, set()).add((start, end, label))
-        self._stale.add(article_id)
-        return {article_id}
+        return self._rejection_changed(article_id, start, end)
 
     def unreject(self, article_id: str, start: int, end: int, label: str) -> set[str]:
         self._rejected.get(article_id, set()).discard((start, end, label))
-        self._stale.add(article_id)
+        return self._rejection_changed(article_id, start, end)
+
+    def _rejection_changed(self, article_id: str, start: int, end: int) -> set[str]:
+        resolved = self._kept.get(article_id)
+        if resolved is not None:
+            if resolved.rejected is not self._rejected.get(article_id):
+                self._kept.pop(article_id)  # its set was replaced: build it again when asked
+            else:
+                resolved.rejection_changed(start, end)
+        self._settle((article_id,))
         return {article_id}
 
     def add_article(self, article: Article) -> set[str]:
@@ -469,6 +424,7 @@ class Suggester:
         self._propagated.pop(article_id, None)
         del self._docs[article_id]
         self._kept.pop(article_id, None)
+        self._counts.pop(article_id, None)
 
     def _winner(self, text: str) -> str | None:
         counts = self._tagged.get(text)
@@ -492,13 +448,21 @@ class Suggester:
                 self._texts_in.setdefault(article_id, set()).add(text)
         if label is None:
             self._lexicon.pop(text, None)
-            for article_id in places:
-                self._propagated.get(article_id, {}).pop(text, None)
         else:
             self._lexicon[text] = label
-            for article_id, spots in places.items():
-                candidates = self._candidates(spots, label, _PROPAGATED)
-                self._propagated.setdefault(article_id, {})[text] = candidates
+        kept = self._kept
+        for article_id, spots in places.items():
+            by_text = self._propagated.setdefault(article_id, {})
+            old = by_text.pop(text, None)
+            new = self._candidates(spots, label, _PROPAGATED) if label is not None else None
+            if new is not None:
+                by_text[text] = new
+            resolved = kept.get(article_id)
+            if resolved is not None:
+                if old:
+                    resolved.remove_candidates(old)
+                if new:
+                    resolved.add_candidates(new)
         return places.keys()
 
     # -- asking --------------------------------------------------------------------------
@@ -520,59 +484,62 @@ class Suggester:
         """The suggestions of one article, in text order ([] for an unknown article).
 
         Without `spans`/`rejected`, the suggester's own copies are used (from `load_store`,
-        `load_spans`, `apply`, `load_rejections`, `reject`) and the result is kept until
-        they change. With them, they replace those copies for this one call.
+        `load_spans`, `apply`, `load_rejections`, `reject`), and the same objects come back
+        while nothing changed. With them, they replace those copies for this one call.
         """
-        doc = self._docs.get(article_id)
-        if doc is None:
+        if article_id not in self._docs:
             return []
         if spans is None and rejected is None:
-            kept = self._current(article_id)
-            cached = self._lists.get(article_id)
-            if cached is not None and cached[0] is kept:
-                # The same objects while nothing changed: the reader diffs by identity.
-                return list(cached[1])
-            items = self._build(doc, kept)
-            self._lists[article_id] = (kept, items)
-            return list(items)
-        return self._build(doc, self._resolve(article_id, spans, rejected))
+            return list(self.view(article_id).items)
+        return list(self._resolve(article_id, spans, rejected).items)
 
-    def _build(self, doc: _Doc, kept: _Kept) -> list[Suggestion]:
-        article_id = doc.article.id
-        text, labels = doc.article.text, self.labels
-        return [
-            Suggestion(
-                article_id,
-                start,
-                end,
-                labels[code // 3],
-                text[start:end],
-                SUGGESTION_SOURCES[code % 3],
-            )
-            for start, end, code in zip(kept.starts, kept.ends, kept.codes, strict=True)
-        ]
+    def view(self, article_id: str) -> Resolved:
+        """The live suggestions of one article, kept up to date by `apply`, `reject` and
+        `unreject` while the article stays among the recently asked for (ask again after each
+        change: if it was dropped meanwhile, a new one comes back). What the reader draws."""
+        resolved = self._kept.get(article_id)
+        if resolved is None:
+            resolved = self._resolve(article_id, None, None)
+            self._kept[article_id] = resolved
+            self._stale.discard(article_id)
+            while len(self._kept) > KEEP_RESOLVED:
+                old_id, old = self._kept.popitem(last=False)
+                self._counts[old_id] = len(old)
+        else:
+            self._kept.move_to_end(article_id)
+        return resolved
+
+    def take_changed(self, article_id: str) -> list[tuple[int, int]] | None:
+        """Where the suggestions of an article changed since last asked ((start, end) pairs);
+        None: anywhere (the article was not kept resolved, or too much changed)."""
+        resolved = self._kept.get(article_id)
+        return resolved.take_changed() if resolved is not None else None
 
     def count(self, article_id: str) -> int:
         """How many suggestions wait in one article."""
-        return len(self._current(article_id)) if article_id in self._docs else 0
+        if article_id not in self._docs:
+            return 0
+        resolved = self._kept.get(article_id)
+        if resolved is not None:
+            return len(resolved)
+        if article_id in self._stale or article_id not in self._counts:
+            # Kept resolved from now on: the next change to it costs what it changes (a long
+            # article on screen in the list would otherwise be resolved whole per key).
+            return len(self.view(article_id))
+        return self._counts[article_id]
 
     def counts(self, article_ids: Iterable[str] | None = None) -> dict[str, int]:
         """Article id -> suggestions waiting, for `article_ids` (default: all, corpus order).
 
-        Recounting costs about 0.1 ms for each article whose suggestions changed (all of them,
-        after tagging a word found everywhere): ask for the rows on screen first.
+        Recounting costs about 0.1 ms for each 500-word article whose suggestions changed (all
+        of them, after tagging a word found everywhere): ask for the rows on screen first.
         """
         ids = self._docs if article_ids is None else article_ids
         return {article_id: self.count(article_id) for article_id in ids}
 
     def at(self, article_id: str, offset: int) -> Suggestion | None:
         """The suggestion covering `offset` (the one `y` accepts), if any."""
-        for suggestion in self.suggestions(article_id):
-            if suggestion.start <= offset < suggestion.end:
-                return suggestion
-            if suggestion.start > offset:
-                break
-        return None
+        return self.view(article_id).at(offset) if article_id in self._docs else None
 
     def at_or_after(self, article_id: str, offset: int) -> Suggestion | None:
         """What `y` accepts: the suggestion under `offset`, else the next one after it."""
@@ -580,73 +547,35 @@ class Suggester:
 
     def next_after(self, article_id: str, offset: int) -> Suggestion | None:
         """The first suggestion starting after `offset` (`}`; `y` when none is under it)."""
-        items = self.suggestions(article_id)
-        index = bisect.bisect_right([s.start for s in items], offset)
-        return items[index] if index < len(items) else None
+        if article_id not in self._docs:
+            return None
+        view = self.view(article_id)
+        start = view.next_start(offset)
+        return view.at(start) if start is not None else None
 
     def previous_before(self, article_id: str, offset: int) -> Suggestion | None:
         """The last suggestion starting before `offset` (`{`)."""
-        items = self.suggestions(article_id)
-        index = bisect.bisect_left([s.start for s in items], offset) - 1
-        return items[index] if index >= 0 else None
-
-    def _current(self, article_id: str) -> _Kept:
-        kept = self._kept.get(article_id)
-        if kept is None or article_id in self._stale:
-            kept = self._resolve(article_id, None, None)
-            self._kept[article_id] = kept
-            self._stale.discard(article_id)
-        return kept
+        if article_id not in self._docs:
+            return None
+        view = self.view(article_id)
+        start = view.prev_start(offset)
+        return view.at(start) if start is not None else None
 
     def _resolve(
         self,
         article_id: str,
         spans: Iterable[Span] | None,
         rejected: Iterable[tuple[int, int, str]] | None,
-    ) -> _Kept:
+    ) -> Resolved:
         """Every candidate of the article, through the rules of the module docstring."""
         doc = self._docs[article_id]
         candidates = self._regex_hits(doc) + doc.phrase_hits
         for found in self._propagated.get(article_id, {}).values():
             candidates += found
-        kept = _Kept()
-        if not candidates:
-            return kept
         if spans is None:
             spans = self._spans.get(article_id, {}).values()
         if rejected is None:
-            rejected = self._rejected.get(article_id, ())
-        rejected = rejected if isinstance(rejected, set) else set(rejected)
-        # One byte per offset marks what is taken: a candidate is checked against the kept
-        # suggestions and the spans of its label in O(its length), not O(all of them).
-        size = len(doc.article.text) + 1
-        exact: set[tuple[int, int]] = set()
-        taken: dict[str, bytearray] = {}
-        for span in spans:
-            if not span.stale:
-                exact.add((span.start, span.end))
-                mask = taken.get(span.label)
-                if mask is None:
-                    mask = taken[span.label] = bytearray(size)
-                mask[span.start : span.end] = b"\x01" * (span.end - span.start)
-        used = bytearray(size)
-        chosen: list[tuple[int, int, int]] = []
-        candidates.sort()
-        for _, source, label_rank, start, end, label in candidates:
-            if used.find(1, start, end) != -1:
-                continue
-            if exact and (start, end) in exact:
-                continue
-            if rejected and (start, end, label) in rejected:
-                continue
-            same = taken.get(label)
-            if same is not None and same.find(1, start, end) != -1:
-                continue
-            used[start:end] = b"\x01" * (end - start)
-            chosen.append((start, end, label_rank * 3 + source))
-        chosen.sort()
-        for start, end, code in chosen:
-            kept.starts.append(start)
-            kept.ends.append(end)
-            kept.codes.append(code)
-        return kept
+            rejected = self._rejected.setdefault(article_id, set())
+        elif not isinstance(rejected, set):
+            rejected = set(rejected)
+        return Resolved(article_id, doc.article.text, self.labels, candidates, spans, rejected)

@@ -825,3 +825,39 @@ def test_a_kill_between_snapshot_and_journal_truncation_applies_nothing_twice(
     with Store.open(path) as store:
         assert store.all_spans() == folded[1:]
     assert saved
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 70), st.integers(1, 12), st.sampled_from(["actor", "date"])),
+        max_size=25,
+    ),
+    st.lists(st.integers(0, 24), max_size=8),
+    st.integers(0, 80),
+    st.integers(0, 10),
+)
+def test_spans_overlapping_finds_what_a_pass_over_every_span_finds(
+    tmp_path: Path, spans, removals, start, length
+) -> None:
+    """The lookup a key press uses (bisection plus the longest span's reach) against the
+    obvious filter, after adds, removals and a reopen."""
+    end = start + length
+    path = tmp_path / f"s{len(list(tmp_path.iterdir()))}.json"
+
+    def obvious(store: Store) -> list[Span]:
+        return [s for s in store.spans("a1") if s.start < end and s.end > start]
+
+    with Store.open(path) as store:
+        for a, n, label in spans:
+            store.add(sp(a, min(a + n, len(TEXT)), label))
+        for index in removals:
+            held = store.spans("a1")
+            if held:
+                store.remove(held[index % len(held)])
+        assert store.spans_overlapping("a1", start, end) == obvious(store)
+    with Store.open(path, read_only=True) as store:
+        assert store.spans_overlapping("a1", start, end) == obvious(store)
+        assert store.spans_overlapping("nope", start, end) == []

@@ -521,6 +521,7 @@ def test_following_changes_equals_building_afresh(script):
     cfg = config("patterns:\n  date:\n    regex: [Monday]\n")
     live = Suggester(docs, cfg)
     live.counts()
+    views = {docs[0].id: live.view(docs[0].id), docs[2].id: live.view(docs[2].id)}
     spans: dict[tuple, Span] = {}
     for index, word, length, label, untag in steps:
         if untag and spans:
@@ -553,6 +554,9 @@ def test_following_changes_equals_building_afresh(script):
         assert live.suggestions(article.id) == fresh.suggestions(article.id)
         got = [(s.start, s.end, s.label, s.source) for s in live.suggestions(article.id)]
         assert got == expected[article.id]
+    for article_id, view in views.items():  # followed change by change, never rebuilt
+        assert live.view(article_id) is view
+        assert view.items == fresh.suggestions(article_id)
 
 
 # --------------------------------------------------------------------------- gold and quality

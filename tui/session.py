@@ -15,6 +15,7 @@ from pathlib import Path
 from annotations.articles import Article, Corpus, load_corpus
 from annotations.assign import AssignmentError, assigned_to, load_assignments, mine_first
 from annotations.config import Config
+from annotations.resolve import Resolved
 from annotations.spans import Span, make_span
 from annotations.store import Change, Store, StoreLocked, corpus_with_store
 from annotations.suggest import Suggester, Suggestion
@@ -203,9 +204,10 @@ class Session:
     def my_spans(self, article_id: str) -> list[Span]:
         """The spans a key may change: this annotator's, and drawn (not stale). Other
         annotators' spans (imported, or in a shared store) are shown but never touched."""
-        return [
-            s for s in self.store.spans(article_id) if s.annotator == self.annotator and not s.stale
-        ]
+        return self._mine(self.store.spans(article_id))
+
+    def _mine(self, spans: Iterable[Span]) -> list[Span]:
+        return [s for s in spans if s.annotator == self.annotator and not s.stale]
 
     def is_assigned(self, article_id: str) -> bool:
         """True unless an assignments file gives this annotator articles and not this one."""
@@ -223,7 +225,7 @@ class Session:
     def state(self, article_id: str) -> str:
         if self.is_done(article_id):
             return DONE
-        return IN_PROGRESS if self.spans(article_id) else NEW
+        return IN_PROGRESS if self.store.has_spans(article_id) else NEW
 
     def matches(self, article: Article, query: str) -> bool:
         """The list filter: a case-insensitive substring of the title or the text."""
@@ -253,15 +255,14 @@ class Session:
         removes the innermost span of that label there and another label relabels the
         innermost span; else the word under the cursor (`target`) is tagged.
         """
-        spans = self.my_spans(article.id)
         if selected:
             start, end = target
+            spans = self._mine(self.store.spans_overlapping(article.id, start, end))
             same = [s for s in spans if (s.start, s.end) == (start, end)]
         else:
             at = cursor if cursor is not None else target[0]
-            same = sorted(
-                (s for s in spans if s.start <= at < s.end), key=lambda s: s.end - s.start
-            )
+            spans = self._mine(self.store.spans_overlapping(article.id, at, at + 1))
+            same = sorted(spans, key=lambda s: s.end - s.start)
         for span in same:
             if span.label == label:
                 return self._record(self.store.remove(span), article.id)
@@ -279,7 +280,7 @@ class Session:
 
     def remove_at(self, article_id: str, offset: int) -> Edit | None:
         """Remove the innermost span under `offset` (one per key press)."""
-        under = [s for s in self.my_spans(article_id) if s.start <= offset < s.end]
+        under = self._mine(self.store.spans_overlapping(article_id, offset, offset + 1))
         if not under:
             return None
         return self.remove(min(under, key=lambda s: (s.end - s.start, s.label)))
@@ -327,6 +328,15 @@ class Session:
     def suggestions(self, article_id: str) -> list[Suggestion]:
         """The suggestions waiting in an article, in text order ([] until the suggester is in)."""
         return self.suggester.suggestions(article_id) if self.suggester is not None else []
+
+    def suggestion_view(self, article_id: str) -> Resolved | None:
+        """An article's live suggestions (what the reader draws from); None until the
+        suggester is in. Ask again after each change: see `Suggester.view`."""
+        return self.suggester.view(article_id) if self.suggester is not None else None
+
+    def suggestion_changes(self, article_id: str) -> list[tuple[int, int]] | None:
+        """Where an article's suggestions changed since last asked (None: anywhere)."""
+        return self.suggester.take_changed(article_id) if self.suggester is not None else None
 
     def suggestion_count(self, article_id: str) -> int | None:
         """How many suggestions wait in an article; None until the suggester is in."""

@@ -262,15 +262,16 @@ class MainScreen(Screen):
         ids = set(article_ids)
         if not ids or self.session.suggester is None:
             return
-        found: dict[str, list[Suggestion]] = {}
+        session = self.session
+        changes = {article_id: session.suggestion_changes(article_id) for article_id in ids}
         for pane in self.panes:
             article_id = pane.article_id
             if article_id in ids:
-                if article_id not in found:
-                    found[article_id] = self.session.suggestions(article_id)
-                pane.set_suggestions(found[article_id])
+                view = session.suggestion_view(article_id)
+                if view is not None:
+                    pane.follow_suggestions(view, changes[article_id])
         if self.span_panel.display and self.pane.article_id in ids:
-            self._show_span_panel(self.pane.article_id, found.get(self.pane.article_id))
+            self._show_span_panel(self.pane.article_id)
         self._count_later |= ids
         shown = set(self.article_list.visible_ids())
         shown.update(pane.article_id for pane in self.panes if pane.article_id)
@@ -304,7 +305,8 @@ class MainScreen(Screen):
     def open_article(self, article: Article, pane: int | None = None) -> None:
         index = self.active if pane is None else pane
         target = self.panes[index]
-        suggestions = self.session.suggestions(article.id) if self.suggestions_ready else None
+        suggestions = self.session.suggestion_view(article.id)
+        self.session.suggestion_changes(article.id)  # drawn whole from now: forget the past
         target.show(
             article,
             self.session.spans(article.id),

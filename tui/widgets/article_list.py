@@ -13,8 +13,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.visual import VisualType
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
+
+from tui.widgets.one_line import TitleBar
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ class ArticleList(Vertical):
         self.query_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Static("Articles", id="articles-title")
+        yield TitleBar("Articles", id="articles-title")
         yield Input(placeholder="filter: title or text", id="articles-filter")
         yield ArticleOptions(id="articles-options")
 
@@ -199,11 +201,11 @@ class ArticleList(Vertical):
         return prompt
 
     def _update_title(self) -> None:
-        title = self.query_one("#articles-title", Static)
+        title = self.query_one("#articles-title", TitleBar)
         total = len(self.order)
         shown = len(self.shown_ids)
         if self.query_text:
-            title.update(f"Articles {shown}/{total}  /{self.query_text}", layout=False)
+            title.update(f"Articles {shown}/{total}  /{self.query_text}")
         else:
             done = sum(1 for row in self.rows.values() if row.state == "done")
             text = Text(f"Articles {total}  ({done} done)")
@@ -214,7 +216,7 @@ class ArticleList(Vertical):
                 room = title.content_region.width if title.is_mounted else 0
                 if text.cell_len + len(" suggested") <= (room or 38):
                     text.append(" suggested")
-            title.update(text, layout=False)  # one row, always: no layout pass
+            title.update(text)  # repaints only if it changed
 
     def refresh_title(self) -> None:
         self._update_title()

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from rich.color import Color
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from annotations.config import Label
+from tui.widgets.one_line import OneLine
 
 
-class Legend(Widget):
+class Legend(OneLine):
     """` 1  actor 3   2  demand 0 ...  5 suggested`; just keys and counts when narrow."""
 
     counts: reactive[dict[str, int]] = reactive(dict, always_update=True)
@@ -27,15 +27,15 @@ class Legend(Widget):
     def show_counts(self, counts: dict[str, int]) -> None:
         self.counts = dict(counts)
 
-    def render(self) -> Text:
-        width = self.size.width
+    def line(self) -> Text:
+        width = self.content_size.width
         for name_width in (None, 3, 0):
             text = self.render_legend(name_width)
             if not width or text.cell_len <= width:
-                break
-        return text
+                return text
+        return self.render_legend(0, suggested=False)  # keys and counts come first
 
-    def render_legend(self, name_width: int | None = None) -> Text:
+    def render_legend(self, name_width: int | None = None, suggested: bool = True) -> Text:
         """Names in full (None), cut to `name_width` characters, or left out (0)."""
         text = Text(no_wrap=True, overflow="ellipsis")
         for index, label in enumerate(self.labels):
@@ -46,7 +46,7 @@ class Legend(Widget):
             if name_width != 0:
                 text.append(f" {label.name[:name_width]}", style=label.colour)
             text.append(f" {count}", style="bold" if count else "dim")
-        if self.suggested:
+        if suggested and self.suggested:
             text.append("   " if name_width is None else "  ")
             what = f"{self.suggested} suggested" if name_width is None else f"+{self.suggested}"
             text.append(what, style="italic underline")

@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static
 
 from annotations.articles import Article
 from annotations.config import Label
 from annotations.spans import Span
 from annotations.suggest import Suggestion
 from tui.widgets.legend import Legend
-from tui.widgets.reader import Reader
+from tui.widgets.one_line import TitleBar
+from tui.widgets.reader import LiveSuggestions, Reader
 
 
 class ReaderPane(Vertical):
@@ -33,7 +33,7 @@ class ReaderPane(Vertical):
         self.index = index
         self.snap_to_words = snap_to_words
         self.article: Article | None = None
-        self.title_bar = Static("", id=f"pane-title-{index}", classes="pane-title")
+        self.title_bar = TitleBar("", id=f"pane-title-{index}", classes="pane-title")
         self.reader = Reader(
             {label.name: label.colour for label in self.labels},
             snap_to_words=snap_to_words,
@@ -56,9 +56,11 @@ class ReaderPane(Vertical):
         spans: Sequence[Span],
         position: str,
         state: str,
-        suggestions: Sequence[Suggestion] | None = None,
+        suggestions: Sequence[Suggestion] | LiveSuggestions | None = None,
     ) -> None:
-        """Show an article; `suggestions` None: none known yet (the suggester is building)."""
+        """Show an article; `suggestions` None: none known yet (the suggester is building).
+        A live source (the suggester's `view`) is drawn from as it changes: see
+        `follow_suggestions`."""
         self.article = article
         self.reader.show(article, spans, suggestions or ())
         self.set_title(position, state)
@@ -91,6 +93,14 @@ class ReaderPane(Vertical):
         self.reader.set_suggestions(suggestions)
         self.legend.suggested = len(suggestions)
 
+    def follow_suggestions(
+        self, source: LiveSuggestions, changed: Sequence[tuple[int, int]] | None
+    ) -> None:
+        """The article's live suggestions changed in the stretches `changed` (None: anywhere):
+        repaint what shows them, in O(the change), not O(the article's suggestions)."""
+        self.reader.follow_suggestions(source, changed)
+        self.legend.suggested = len(source)
+
     @property
     def suggestions(self) -> list[Suggestion]:
         """The suggestions shown, in text order."""
@@ -118,7 +128,7 @@ class ReaderPane(Vertical):
         title.append(f"{position} ", style="dim")
         title.append(self.article.title or self.article.id, style="bold")
         title.append(f"  {state}", style="dim italic")
-        self.title_bar.update(title, layout=False)  # one row, always
+        self.title_bar.update(title)  # repaints only if it changed
 
 
 def span_counts(spans: Sequence[Span]) -> dict[str, int]:

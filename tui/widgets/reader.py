@@ -250,6 +250,27 @@ class SpanIndex:
         return self.starts[i] if i >= 0 else None
 
 
+class LiveSuggestions(Protocol):
+    """Suggestions the reader draws without copying them: `annotations.resolve.Resolved`."""
+
+    items: Sequence[Any]
+
+    def __len__(self) -> int: ...
+
+    def overlapping(self, start: int, end: int) -> list[Any]: ...
+
+    def next_start(self, offset: int) -> int | None: ...
+
+    def prev_start(self, offset: int) -> int | None: ...
+
+    def take_changed(self) -> list[tuple[int, int]] | None: ...
+
+
+def _suggestion_index(suggestions: Any) -> SpanIndex | LiveSuggestions:
+    """A live source as it is; a sequence of suggestions indexed."""
+    return suggestions if hasattr(suggestions, "take_changed") else SpanIndex(suggestions)
+
+
 def _marks(index: SpanIndex, start: int, end: int) -> list[tuple[int, int, str]]:
     """What a row [start, end) draws from `index`: each item's offsets and label."""
     return sorted((item.start, item.end, item.label) for item in index.overlapping(start, end))
@@ -435,7 +456,7 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         self._lines = LineIndex("")
         self._tokens = _Tokens("")
         self._spans = SpanIndex(())
-        self._suggestions = SpanIndex(())
+        self._suggestions: SpanIndex | LiveSuggestions = SpanIndex(())
         self._cursor = 0
         self._anchor: int | None = None
         self._select_mode = False
@@ -546,7 +567,7 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         self,
         article: Article | None,
         spans: Sequence[Span] = (),
-        suggestions: Sequence[Any] = (),
+        suggestions: Sequence[Any] | LiveSuggestions = (),
         tokens: TokenIndex | None = None,
     ) -> None:
         """Show `article` (None: nothing) with its spans: cursor at 0, no selection, at the top.
@@ -572,7 +593,7 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
                 self._tokens.build_in_background()
         self._layout = None
         self._spans = SpanIndex(spans)
-        self._suggestions = SpanIndex(suggestions)
+        self._suggestions = _suggestion_index(suggestions)
         self._cursor = 0
         self._anchor = None
         self._select_mode = False
@@ -602,7 +623,24 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         new objects throughout cost a new index, but still repaint only the rows on screen
         whose marks differ.
         """
+        if not isinstance(self._suggestions, SpanIndex):
+            self._suggestions = SpanIndex(suggestions)
+            self._repaint_all()
+            return
         self._suggestions = self._updated(self._suggestions, suggestions)
+
+    def follow_suggestions(
+        self, source: LiveSuggestions, changed: Sequence[tuple[int, int]] | None
+    ) -> None:
+        """Draw from a live source of suggestions, which changed in the stretches `changed`
+        ((start, end) pairs; None: anywhere). The source answers the row lookups itself
+        (`annotations.resolve.Resolved`), so a change costs the rows on screen it touches,
+        however many suggestions the article holds or the change made."""
+        if source is not self._suggestions or changed is None:
+            self._suggestions = source
+            self._repaint_all()
+            return
+        self._repaint_stretches(changed)
 
     def change_spans(self, added: Sequence[Span] = (), removed: Sequence[Span] = ()) -> None:
         """Add and remove a few spans (a store `Change`): O(changed), whatever the count."""
@@ -610,6 +648,8 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
 
     def change_suggestions(self, added: Sequence[Any] = (), removed: Sequence[Any] = ()) -> None:
         """Add and remove a few suggestions, as `change_spans` does spans."""
+        if not isinstance(self._suggestions, SpanIndex):
+            self._suggestions = SpanIndex(self._suggestions.items)
         self._change(self._suggestions, added, removed)
 
     def _change(self, index: SpanIndex, added: Sequence[Marked], removed: Sequence[Marked]) -> None:
@@ -618,6 +658,32 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         for item in added:
             index.add(item)
         self._repaint_items([*removed, *added])
+
+    def _repaint_stretches(self, stretches: Sequence[tuple[int, int]]) -> None:
+        """Repaint the rows on screen that the stretches (start, end) touch; forget the cached
+        strips of the others they touch (all cached rows off screen, when there are many)."""
+        if not stretches or self._article is None:
+            return
+        layout = self._get_layout()
+        top = round(self.scroll_y)
+        bottom = min(top + max(self.scrollable_content_region.height, 1), layout.row_count)
+        if bottom <= top:
+            self._repaint_all()
+            return
+        low, high = layout.row_range(top)[0], layout.row_range(bottom - 1)[1]
+        many = len(stretches) > 32
+        if many:
+            strips = self._strips
+            for row in [row for row in strips if not top <= row < bottom]:
+                del strips[row]
+        for start, end in stretches:
+            if end < low or start > high:
+                if not many:
+                    self._forget_rows(layout.row_of(start), layout.row_of(end))
+                continue
+            first, last = layout.row_of(start), layout.row_of(end)
+            self._forget_rows(first, last)
+            self._refresh_rows(first, last)
 
     def _repaint_items(self, items: Sequence[Marked]) -> None:
         if not items or self._article is None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widgets import Static
+
+from tui.widgets.one_line import OneLine
 
 
-class StatusLine(Static):
+class StatusLine(OneLine):
     """Article, line:col, offset, labels and suggestion under the cursor, and the save state.
 
     Each part is a reactive the screen sets; the line re-renders once per refresh, so a burst
@@ -24,7 +25,7 @@ class StatusLine(Static):
     saved_style: reactive[str] = reactive("green")
     mode: reactive[str] = reactive("")
 
-    def render(self) -> Text:
+    def line(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if self.mode:
             text.append(f" {self.mode} ", style="bold reverse")

@@ -1,0 +1,168 @@
+"""Suggestions kept resolved change by change (annotations/resolve.py).
+
+The one property that matters: after any sequence of changes, the article's suggestions are
+what resolving everything afresh gives, and `take_changed` names every stretch of text whose
+suggestions differ from before (the reader repaints only those).
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotations.resolve import Candidate, Resolved
+from annotations.spans import Span
+
+LABELS = ("actor", "demand", "venue", "date")
+TEXT = "abcdefghij" * 6  # 60 offsets: candidates are arbitrary ranges of it
+
+
+def candidate(start: int, length: int, source: int, rank: int) -> Candidate:
+    return (-length, source, rank, start, start + length, LABELS[rank])
+
+
+def span(start: int, length: int, rank: int, who: str = "ann", stale: bool = False) -> Span:
+    end = start + length
+    return Span("a", start, end, LABELS[rank], TEXT[start:end], who, stale=stale)
+
+
+def shown(resolved: Resolved) -> list[tuple]:
+    return [(s.start, s.end, s.label, s.source, s.text) for s in resolved.items]
+
+
+ranges = st.tuples(st.integers(0, 50), st.integers(1, 9))
+candidates = st.builds(
+    lambda r, source, rank: candidate(r[0], r[1], source, rank),
+    ranges,
+    st.integers(0, 2),
+    st.integers(0, 3),
+)
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.lists(candidates, min_size=1, max_size=6)),
+        st.tuples(st.just("remove"), st.integers(0, 1000)),
+        st.tuples(st.just("span"), ranges, st.integers(0, 3), st.booleans()),
+        st.tuples(st.just("unspan"), st.integers(0, 1000)),
+        st.tuples(st.just("reject"), st.integers(0, 1000)),
+        st.tuples(st.just("unreject"), st.integers(0, 1000)),
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(candidates, max_size=30), operations)
+def test_changes_give_what_resolving_afresh_gives_and_say_where(start, ops):
+    check_against_afresh(start, ops)
+
+
+# A text's occurrences come as one batch of candidates that do not overlap one another.
+texts = st.builds(
+    lambda at, length, source, rank: [candidate(a, length, source, rank) for a in sorted(at)],
+    st.sets(st.sampled_from(range(0, 55, 5)), min_size=1, max_size=11),
+    st.integers(1, 5),
+    st.integers(0, 2),
+    st.integers(0, 3),
+)
+text_operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), texts),
+        st.tuples(st.just("remove_text"), st.integers(0, 1000)),
+        st.tuples(st.just("span"), ranges, st.integers(0, 3), st.booleans()),
+        st.tuples(st.just("unspan"), st.integers(0, 1000)),
+        st.tuples(st.just("reject"), st.integers(0, 1000)),
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(candidates, max_size=30), text_operations)
+def test_whole_texts_coming_and_going_give_the_same(start, ops):
+    """The same property with candidates coming and going a text at a time (all the
+    occurrences of a tagged text, as the suggester hands them over)."""
+    check_against_afresh(start, ops)
+
+
+def check_against_afresh(start: list[Candidate], ops: list[tuple]) -> None:
+    pool: list[Candidate] = list(start)
+    batches: list[list[Candidate]] = []
+    spans: list[Span] = []
+    rejected: set[tuple[int, int, str]] = set()
+    live = Resolved("a", TEXT, LABELS, pool, spans, rejected)
+    for op in ops:
+        before = {(s.start, s.end, s.label, s.source) for s in live.items}
+        live.take_changed()
+        kind = op[0]
+        if kind == "add":
+            pool.extend(op[1])
+            batches.append(op[1])
+            live.add_candidates(op[1])
+        elif kind == "remove" and pool:
+            gone = pool.pop(op[1] % len(pool))
+            live.remove_candidates([gone])
+        elif kind == "remove_text" and batches:
+            batch = batches.pop(op[1] % len(batches))
+            for c in batch:
+                pool.remove(c)
+            live.remove_candidates(batch)
+        elif kind == "span":
+            (at, length), rank, stale = op[1], op[2], op[3]
+            new = span(at, length, rank, stale=stale)
+            spans.append(new)
+            live.span_changed(new, 1)
+        elif kind == "unspan" and spans:
+            gone = spans.pop(op[1] % len(spans))
+            live.span_changed(gone, -1)
+        elif kind == "reject" and pool:
+            c = pool[op[1] % len(pool)]
+            rejected.add((c[3], c[4], c[5]))
+            live.rejection_changed(c[3], c[4])
+        elif kind == "unreject" and rejected:
+            key = sorted(rejected)[op[1] % len(rejected)]
+            rejected.discard(key)
+            live.rejection_changed(key[0], key[1])
+        live.settle()
+        fresh = Resolved("a", TEXT, LABELS, pool, spans, set(rejected))
+        assert shown(live) == shown(fresh)
+        assert len(live) == len(fresh)
+        after = {(s.start, s.end, s.label, s.source) for s in live.items}
+        changed = live.take_changed()
+        assert changed is not None
+        for s, e, *_ in before ^ after:
+            assert any(a <= s and e <= b for a, b in changed), (s, e, changed)
+
+
+def test_lookups_for_drawing_and_jumping():
+    cands = [candidate(0, 3, 0, 0), candidate(10, 5, 1, 2), candidate(12, 2, 0, 1)]
+    live = Resolved("a", TEXT, LABELS, cands, [], set())
+    assert [(s.start, s.end, s.label) for s in live.items] == [(0, 3, "actor"), (10, 15, "venue")]
+    assert live.at(11).label == "venue" and live.at(15) is None and live.at(3) is None
+    assert [s.start for s in live.overlapping(2, 11)] == [0, 10]
+    assert [s.start for s in live.overlapping(12, 13)] == [10]
+    assert live.overlapping(3, 10) == []
+    assert (live.next_start(0), live.next_start(10), live.prev_start(10)) == (10, None, 0)
+    assert live.prev_start(0) is None
+    # The same objects while their suggestion stays; the list is shared until a change.
+    assert live.at(0) is live.items[0] and live.items is live.items
+
+
+def test_a_span_holds_back_what_it_covers_and_lets_it_go_again():
+    cands = [candidate(0, 5, 0, 0), candidate(2, 2, 0, 1)]
+    live = Resolved("a", TEXT, LABELS, cands, [], set())
+    assert [s.start for s in live.items] == [0]
+    tagged = span(0, 5, 0)  # exactly on the longer one: it goes, the shorter one shows
+    live.span_changed(tagged, 1)
+    live.settle()
+    assert [(s.start, s.label) for s in live.items] == [(2, "demand")]
+    live.span_changed(tagged, -1)
+    live.settle()
+    assert [s.start for s in live.items] == [0]
+
+
+def test_too_many_changes_untaken_say_everything():
+    live = Resolved("a", "x" * 20_000, LABELS, [], [], set())
+    live.add_candidates(candidate(i * 3, 2, 0, 0) for i in range(5_000))
+    assert live.take_changed() is None
+    assert len(live) == 5_000
+    assert live.take_changed() == []
