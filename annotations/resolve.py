@@ -254,7 +254,7 @@ class Resolved:
             if end - start > max_len:
                 self._max_len = max_len = end - start
             label = candidate[5]
-            if (start, end) in exact or (start, end, label) in rejected:
+            if (start, end) in exact or (rejected and (start, end, label) in rejected):
                 continue  # never shown, so it holds nothing back either
             mask = taken.get(label)
             if mask is not None and mask.count(0, start, end) != end - start:
@@ -272,6 +272,7 @@ class Resolved:
     def remove_candidates(self, candidates: Iterable[Candidate]) -> None:
         cands, cand_starts = self._cands, self._cand_starts
         used, kept, kept_starts = self._used, self._kept, self._kept_starts
+        reach = self._max_len - 1
         changed = []
         for candidate in candidates:
             start, end = candidate[3], candidate[4]
@@ -296,7 +297,7 @@ class Resolved:
             kept_starts[start] = 0
             changed.append((start, end))
             # What it held back may come in now: any candidate overlapping it.
-            position = cand_starts.find(1, max(0, start - self._max_len + 1), end)
+            position = cand_starts.find(1, max(0, start - reach), end)
             while position != -1:
                 if any(other[4] > start for other in cands[position]):
                     self._dirty.append((start, end))
