@@ -10,8 +10,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from annotations.store import Store
-from annotations.suggest import Suggestion
+from annotations.suggest import KEEP_RESOLVED, Suggestion
 from tests.conftest import write_config
 from tui.screens.main import MainScreen
 from tui.session import Session, build_suggester
@@ -83,7 +85,13 @@ async def test_suggestions_show_in_the_pane_and_the_list_once_ready(make):
         assert f"+{total} suggested" in title
 
 
-async def test_tag_in_left_pane_lights_up_the_right_pane_before_the_next_key(make):
+@pytest.mark.parametrize("kept", [KEEP_RESOLVED, 1])
+async def test_tag_in_left_pane_lights_up_the_right_pane_before_the_next_key(
+    make, monkeypatch, kept
+):
+    """Also when the suggester keeps only one article resolved (`kept` 1): the other pane's
+    article is dropped and comes back as a new live view, which the pane then draws."""
+    monkeypatch.setattr("annotations.suggest.KEEP_RESOLVED", kept)
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         screen = await ready(pilot)
@@ -96,6 +104,8 @@ async def test_tag_in_left_pane_lights_up_the_right_pane_before_the_next_key(mak
         found = propagated(right)
         assert found and all(s.label == "actor" for s in found)
         assert right.reader.suggestions == right.suggestions
+        assert right.suggestions == screen.session.suggester.suggestions(right.article_id)
+        assert right.reader.suggestions_at(found[0].start) == [found[0]]  # what a row draws
         assert screen.article_list.rows[right.article_id].suggested == before + len(found)
         # ... and the list counts of every other article follow too (a moment later).
         await pilot.pause(0.3)
