@@ -62,7 +62,7 @@ class ReaderPane(Vertical):
         A live source (the suggester's `view`) is drawn from as it changes: see
         `follow_suggestions`."""
         self.article = article
-        self.reader.show(article, spans, suggestions or ())
+        self.reader.show(article, spans, () if suggestions is None else suggestions)
         self.set_title(position, state)
         self.legend.show_counts(span_counts(spans))
         self.legend.suggested = len(suggestions) if suggestions is not None else None
