@@ -299,7 +299,10 @@ class Resolved:
             # What it held back may come in now: any candidate overlapping it.
             position = cand_starts.find(1, max(0, start - reach), end)
             while position != -1:
-                if any(other[4] > start for other in cands[position]):
+                others = cands[position]
+                if others[0][4] > start or (
+                    len(others) > 1 and any(other[4] > start for other in others)
+                ):
                     self._dirty.append((start, end))
                     break
                 position = cand_starts.find(1, position + 1, end)
