@@ -51,7 +51,7 @@ from annotations.resolve import SUGGESTION_SOURCES, Candidate, Resolved, Suggest
 from annotations.spans import Span
 from annotations.tokenizer import tokenize
 
-__all__ = ["SUGGESTION_SOURCES", "Suggester", "Suggestion", "read_gazetteer"]
+__all__ = ["KEEP_RESOLVED", "SUGGESTION_SOURCES", "Suggester", "Suggestion", "read_gazetteer"]
 _PROPAGATED, _GAZETTEER, _PATTERN = range(3)
 _WORD_START, _WORD_END = 1, 2
 _HAS_WORD = re.compile(r"\w")
@@ -64,7 +64,6 @@ class ChangeLike(Protocol):
     removed: tuple[Span, ...]
 
 
-_Candidate = Candidate
 #: How many articles keep their resolved suggestions (the ones on screen are asked for on
 #: every change, so they stay); the others keep a count, recounted when it may have changed.
 KEEP_RESOLVED = 32
@@ -80,9 +79,9 @@ class _Doc:
         self.bounds = bounds
         """One byte per offset (and one past the end): `WORD_START | WORD_END` bits. A set of
         offsets would do, but sets of ints are traversed by every full garbage collection."""
-        self.regex_hits: list[_Candidate] | None = None
+        self.regex_hits: list[Candidate] | None = None
         """Matches of the config's regular expressions, found on first use."""
-        self.phrase_hits: list[_Candidate] = []
+        self.phrase_hits: list[Candidate] = []
         """Occurrences of the config's phrases and gazetteer names."""
 
 
@@ -145,7 +144,7 @@ class Suggester:
         # Occurrences of tagged texts (found the first time a text is tagged, then kept).
         self._occurrences: dict[str, dict[str, tuple[tuple[int, int], ...]]] = {}
         self._texts_in: dict[str, set[str]] = {}
-        self._propagated: dict[str, dict[str, tuple[_Candidate, ...]]] = {}
+        self._propagated: dict[str, dict[str, tuple[Candidate, ...]]] = {}
         """Article id -> tagged text -> its candidates there, with the label it wins now."""
         # The articles whose suggestions are kept resolved (and followed change by change),
         # most recently asked for last; the counts of the others, and which may be out of date.
@@ -215,16 +214,16 @@ class Suggester:
 
     def _candidates(
         self, places: Iterable[tuple[int, int]], label: str, source: int
-    ) -> tuple[_Candidate, ...]:
+    ) -> tuple[Candidate, ...]:
         rank = self._label_rank[label]
         return tuple((start - end, source, rank, start, end, label) for start, end in places)
 
-    def _regex_hits(self, doc: _Doc) -> list[_Candidate]:
+    def _regex_hits(self, doc: _Doc) -> list[Candidate]:
         if doc.regex_hits is not None:
             return doc.regex_hits
         text = doc.article.text
         bounds = doc.bounds
-        found: list[_Candidate] = []
+        found: list[Candidate] = []
         for label, regex in self._regexes:
             rank = self._label_rank[label]
             group = "span" if "span" in regex.groupindex else 0

@@ -89,10 +89,6 @@ class ReaderPane(Vertical):
             counts[span.label] = counts.get(span.label, 0) + 1
         self.legend.show_counts(counts)
 
-    def set_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
-        self.reader.set_suggestions(suggestions)
-        self.legend.suggested = len(suggestions)
-
     def follow_suggestions(
         self, source: LiveSuggestions, changed: Sequence[tuple[int, int]] | None
     ) -> None:

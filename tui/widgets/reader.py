@@ -646,12 +646,6 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         """Add and remove a few spans (a store `Change`): O(changed), whatever the count."""
         self._change(self._spans, added, removed)
 
-    def change_suggestions(self, added: Sequence[Any] = (), removed: Sequence[Any] = ()) -> None:
-        """Add and remove a few suggestions, as `change_spans` does spans."""
-        if not isinstance(self._suggestions, SpanIndex):
-            self._suggestions = SpanIndex(self._suggestions.items)
-        self._change(self._suggestions, added, removed)
-
     def _change(self, index: SpanIndex, added: Sequence[Marked], removed: Sequence[Marked]) -> None:
         for item in removed:
             index.remove(item)
