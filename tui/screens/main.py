@@ -393,7 +393,12 @@ class MainScreen(Screen):
             else:
                 full = dict.fromkeys(self.session.labels, 0)
                 full.update(counts)
-                row = replace(row, counts=full, state=state)
+                # The suggester has followed the change already: its count goes in the same
+                # repaint of the row (the recount after it then finds nothing to change).
+                suggested = self.session.suggestion_count(article_id)
+                if suggested is None:
+                    suggested = row.suggested
+                row = replace(row, counts=full, state=state, suggested=suggested)
             self.article_list.update_row(row)
             self.article_list.refresh_title()
         if panel and self.span_panel.display and self.pane.article_id == article_id:
