@@ -51,7 +51,14 @@ from annotations.resolve import SUGGESTION_SOURCES, Candidate, Resolved, Suggest
 from annotations.spans import Span
 from annotations.tokenizer import tokenize
 
-__all__ = ["KEEP_RESOLVED", "SUGGESTION_SOURCES", "Suggester", "Suggestion", "read_gazetteer"]
+__all__ = [
+    "KEEP_CHARACTERS",
+    "KEEP_RESOLVED",
+    "SUGGESTION_SOURCES",
+    "Suggester",
+    "Suggestion",
+    "read_gazetteer",
+]
 _PROPAGATED, _GAZETTEER, _PATTERN = range(3)
 _WORD_START, _WORD_END = 1, 2
 _HAS_WORD = re.compile(r"\w")
@@ -67,6 +74,9 @@ class ChangeLike(Protocol):
 #: How many articles keep their resolved suggestions (the ones on screen are asked for on
 #: every change, so they stay); the others keep a count, recounted when it may have changed.
 KEEP_RESOLVED = 32
+#: ... and at most about this many characters of text between them (a resolved article holds
+#: a few bytes per character), beyond the two most recent (the panes on screen).
+KEEP_CHARACTERS = 8_000_000
 
 
 class _Doc:
@@ -504,8 +514,12 @@ class Suggester:
             resolved = self._resolve(article_id, None, None)
             self._kept[article_id] = resolved
             self._stale.discard(article_id)
-            while len(self._kept) > KEEP_RESOLVED:
-                old_id, old = self._kept.popitem(last=False)
+            kept = self._kept
+            while len(kept) > 2 and (
+                len(kept) > KEEP_RESOLVED
+                or sum(len(r.text) for r in kept.values()) > KEEP_CHARACTERS
+            ):
+                old_id, old = kept.popitem(last=False)
                 self._counts[old_id] = len(old)
         else:
             self._kept.move_to_end(article_id)

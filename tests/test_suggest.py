@@ -600,3 +600,21 @@ def test_doccano_gold_lines_are_plain_json():
     for name in ("train.jsonl", "heldout.jsonl"):
         for line in (GOLD / name).read_text("utf-8").splitlines():
             assert json.loads(line)["label"]
+
+
+def test_only_the_recent_articles_stay_resolved_and_the_others_still_count(monkeypatch):
+    """Bounded by count and by text size, never below the two most recent (the panes)."""
+    monkeypatch.setattr("annotations.suggest.KEEP_CHARACTERS", 30)
+    docs = articles(*(f"Lavrov met Putin in Geneva number {n}." for n in range(5)))
+    suggester = Suggester(docs, config())
+    suggester.apply(Change(added=(tag(docs[0], "Lavrov", "actor"),)))
+    views = [suggester.view(doc.id) for doc in docs]
+    assert list(suggester._kept) == [docs[3].id, docs[4].id]
+    assert suggester.view(docs[4].id) is views[4]  # still followed
+    suggester.apply(Change(added=(tag(docs[1], "Putin", "actor"),)))
+    fresh = Suggester(docs, config())
+    fresh.load_spans([tag(docs[0], "Lavrov", "actor"), tag(docs[1], "Putin", "actor")])
+    for doc in docs:
+        assert suggester.count(doc.id) == fresh.count(doc.id)
+        assert suggester.suggestions(doc.id) == fresh.suggestions(doc.id)
+    assert views[4].items == fresh.suggestions(docs[4].id)
