@@ -28,7 +28,7 @@ the regular expressions run on an article the first time its suggestions are ask
 lexicon of tagged texts, finds a text's occurrences the first time it is tagged (the cost
 follows the frequency of its rarest word, not the corpus size) and brings the suggestions of
 the articles asked for recently (`view`, `KEEP_RESOLVED` of them) up to date in place
-(`annotations.resolve`: about 1 microsecond per occurrence of a newly tagged text, a few around
+(`annotations.resolve`: a few microseconds per occurrence of a newly tagged text, a few around
 an added or removed span, whatever the article's length); the others are recounted when next
 asked for (about 0.1 ms for 500 words). A tag takes well under a millisecond; the first tag of
 a word found 4,000 times, about 10 ms. The big structures hold byte arrays and tuples of ints,

@@ -23,7 +23,7 @@ Two measures from the issue's "Speed" section, on the app users run (`tui.app.ma
   Two tags, each on the same word in both articles (see START_WORDS): a name tagged elsewhere
   already (the usual tag: no suggestion changes outside the word itself) and a word never
   tagged, which the suggester then proposes at its ~1,700 other places in the corpus and takes
-  back on the untag. The second costs about 1 microsecond per place (annotations/resolve.py),
+  back on the untag. The second costs a few microseconds per place (annotations/resolve.py),
   whichever article the key is pressed in: it measures propagation, not article length.
 
 Run it with `python -m benchmarks app` (or `python -m benchmarks.bench_app`).
