@@ -17,13 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.color import Color
-from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 
 from annotations.articles import LineIndex, article_from_text
 from annotations.spans import Span
-from tui.widgets.reader import Reader, SpanIndex
+from tui.widgets.reader import Caret, Reader, SpanIndex
 from tui.widgets.wrap import WrapLayout, clusters, wrap_clusters
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,16 +64,16 @@ class ReaderApp(App):
 
     def on_mount(self) -> None:
         reader = self.query_one(Reader)
+        self.watch(reader, "caret", self.caret_moved)
         reader.show(self.article, self.initial_spans, self.initial_suggestions)
         reader.focus()
 
-    @on(Reader.CursorMoved)
-    def moved(self, event: Reader.CursorMoved) -> None:
-        self.moves.append((event.offset, event.line, event.col))
-
-    @on(Reader.SelectionChanged)
-    def selected(self, event: Reader.SelectionChanged) -> None:
-        self.selections.append(event.selection)
+    def caret_moved(self, before: Caret, after: Caret) -> None:
+        """Record what a watcher of the caret sees: moves and selection changes apart."""
+        if after[:3] != before[:3] or not self.moves:
+            self.moves.append(after[:3])
+        if after.selection != before.selection:
+            self.selections.append(after.selection)
 
     def action_escaped(self) -> None:
         self.escapes += 1

@@ -37,7 +37,7 @@ from annotations.suggest import Suggestion
 from tui.session import Cancelled, Edit, Session, SuggesterBuild, build_suggester
 from tui.widgets.article_list import ArticleList, ArticleRow
 from tui.widgets.pane import ReaderPane, span_counts
-from tui.widgets.reader import Reader
+from tui.widgets.reader import Caret, Reader
 from tui.widgets.span_panel import SpanPanel
 from tui.widgets.status import StatusLine
 
@@ -160,6 +160,8 @@ class MainScreen(Screen):
 
     def on_mount(self) -> None:
         self.app.settle_cursors(self)
+        for pane in self.panes:
+            self.watch(pane.reader, "caret", partial(self._caret_moved, pane.reader), init=False)
         self.panes[1].display = False
         self.span_panel.display = False
         self.article_list.set_rows(self.row(a) for a in self.session.articles)
@@ -407,15 +409,10 @@ class MainScreen(Screen):
 
     # --- messages from widgets -----------------------------------------------------------
 
-    @on(Reader.CursorMoved)
-    def _cursor_moved(self, event: Reader.CursorMoved) -> None:
-        if event.reader is self.reader:
-            self.update_cursor(event.reader)
-
-    @on(Reader.SelectionChanged)
-    def _selection_changed(self, event: Reader.SelectionChanged) -> None:
-        if event.reader is self.reader:
-            self.update_cursor(event.reader)
+    def _caret_moved(self, reader: Reader, caret: Caret) -> None:
+        """A reader's cursor or selection moved (watched, see `Reader.caret`)."""
+        if reader is self.reader:
+            self.update_cursor(reader)
 
     @on(DescendantFocus)
     def _focused(self, event: DescendantFocus) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -19,7 +18,7 @@ from textual.visual import VisualType
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from tui.widgets.one_line import TitleBar
+from tui.widgets.one_line import TitleBar, text_strip
 
 
 @dataclass(frozen=True)
@@ -70,10 +69,7 @@ class ArticleOptions(OptionList):
             console = self.app.console
             strips = []
             for line in prompt.split("\n", allow_blank=True):
-                if line.cell_len > inner:
-                    line.truncate(inner, overflow="ellipsis")
-                segments = list(Segment.apply_style(line.render(console, end=""), base))
-                strip = Strip(segments).adjust_cell_length(inner, base)
+                strip = text_strip(line, inner, base, console)
                 if padding.left or padding.right:
                     strip = Strip.join(
                         [

@@ -4,16 +4,67 @@ A `Static` that is updated goes through Textual's content pipeline (Rich `Text` 
 styles resolved per span, strips built and cached): 0.5-1 ms per update here. A tag updates
 several one-row widgets at once (the status line, the legend, the pane's title, the list's
 title), which made their repaint cost more than the tag itself. Drawing the `Text`'s segments
-straight into one strip costs a fraction of that; CSS (padding, background, colour,
-text-style) still applies, as Textual puts it around `render_line`.
+straight into one strip (`text_strip`) costs a fraction of that; CSS (padding, background,
+colour, text-style) still applies, as Textual puts it around `render_line`.
 """
 
 from __future__ import annotations
 
+from rich.console import Console
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
+
+#: Style names already parsed (`"bold #ff0000"` to its `Style`). Rich parses them again for
+#: each render, which was most of the cost of drawing a one-row widget.
+_PARSED: dict[str, Style] = {}
+_PARSED_MAX = 4096
+
+
+def _parsed(name: str | Style, console: Console) -> Style:
+    if isinstance(name, Style):
+        return name
+    style = _PARSED.get(name)
+    if style is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        style = _PARSED[name] = console.get_style(name, default=Style.null())
+    return style
+
+
+def _segments(text: Text, base: Style, console: Console) -> list[Segment]:
+    """`text`'s segments with `base` under them, as `Text.render` and `Segment.apply_style`
+    make them. Spans that follow one another without overlapping (how `Text.append` builds
+    them) are turned into segments directly; anything else goes through Rich."""
+    plain = text.plain
+    spans = text.spans
+    if not spans:
+        return [Segment(plain, base)] if plain else []
+    outer = base + _parsed(text.style, console)
+    segments: list[Segment] = []
+    add = segments.append
+    position = 0
+    for start, end, style in spans:
+        if start < position or end < start:
+            return list(Segment.apply_style(text.render(console, end=""), base))
+        if start > position:
+            add(Segment(plain[position:start], outer))
+        if end > start:
+            add(Segment(plain[start:end], outer + _parsed(style, console)))
+        position = end
+    if position < len(plain):
+        add(Segment(plain[position:], outer))
+    return segments
+
+
+def text_strip(text: Text, width: int, base: Style, console: Console) -> Strip:
+    """One row: `text` on `base`, cut with "…" or padded to exactly `width` cells."""
+    if text.cell_len > width:
+        text = text.copy()
+        text.truncate(width, overflow="ellipsis")
+    return Strip(_segments(text, base, console)).adjust_cell_length(width, base)
 
 
 class OneLine(Widget):
@@ -35,16 +86,13 @@ class OneLine(Widget):
         return self.line()
 
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
+        # The widget's own style, cached by Textual until its CSS changes (`rich_style` walks
+        # every ancestor on each call).
+        base = self.visual_style.rich_style
         width = self.content_size.width
         if y != 0 or width <= 0:
             return Strip.blank(max(width, 0), base)
-        text = self.line()
-        if text.cell_len > width:
-            text = text.copy()
-            text.truncate(width, overflow="ellipsis")
-        segments = Segment.apply_style(text.render(self.app.console, end=""), base)
-        return Strip(list(segments)).adjust_cell_length(width, base)
+        return text_strip(self.line(), width, base, self.app.console)
 
 
 class TitleBar(OneLine):
