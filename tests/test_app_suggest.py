@@ -85,6 +85,31 @@ async def test_suggestions_show_in_the_pane_and_the_list_once_ready(make):
         assert f"+{total} suggested" in title
 
 
+async def test_list_title_totals_follow_tags_undo_and_done(make):
+    """The list title's "(k done)" and "+N suggested" are kept as rows change (not summed
+    per key): after each change they still equal the sums over every row."""
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        session = screen.session
+
+        def totals() -> tuple[str, str]:
+            title = str(screen.article_list.title_bar.render())
+            done = sum(1 for a in session.articles if session.state(a.id) == "done")
+            waiting = sum(session.suggester.counts().values())
+            return title, f"({done} done)  +{waiting}"
+
+        before = totals()
+        assert before[1] in before[0]
+        await tag_putin(pilot, screen)  # Putin is proposed in the other articles now
+        await pilot.press("d")
+        after = totals()
+        assert after[1] in after[0] and after[1] != before[1]
+        await pilot.press("d", "u")
+        await pilot.pause()
+        assert totals() == before
+
+
 @pytest.mark.parametrize("kept", [KEEP_RESOLVED, 1])
 async def test_tag_in_left_pane_lights_up_the_right_pane_before_the_next_key(
     make, monkeypatch, kept

@@ -258,9 +258,10 @@ class MainScreen(Screen):
 
     # --- suggestions: following changes --------------------------------------------------
 
-    def refresh_suggestions(self, article_ids: Iterable[str]) -> None:
+    def refresh_suggestions(self, article_ids: Iterable[str], cursor: bool = True) -> None:
         """Redraw the suggestions of these articles wherever they show: the panes, the span
-        panel and the status now; their list counts now for rows on screen, else soon."""
+        panel and (`cursor`) the status now; their list counts now for rows on screen, else
+        soon."""
         ids = set(article_ids)
         if not ids or self.session.suggester is None:
             return
@@ -280,7 +281,8 @@ class MainScreen(Screen):
         self._recount(ids & shown)
         if self._count_later and self._count_timer is None:
             self._count_timer = self.set_timer(0.05, self._count_more)
-        self.update_cursor(self.reader)
+        if cursor:
+            self.update_cursor(self.reader)
 
     def _recount(self, ids: Iterable[str]) -> None:
         count = self.session.suggestion_count
@@ -367,10 +369,14 @@ class MainScreen(Screen):
             status.mode = ""
 
     def refresh_article(
-        self, article_id: str, panel: bool = True, change: Change | None = None
+        self,
+        article_id: str,
+        panel: bool = True,
+        change: Change | None = None,
+        cursor: bool = True,
     ) -> None:
-        """After a change: every pane, list row, legend and (`panel`) the span panel showing
-        it. Suggestions are `refresh_suggestions`'s business.
+        """After a change: every pane, list row, legend, (`panel`) the span panel showing it
+        and (`cursor`) the status line. Suggestions are `refresh_suggestions`'s business.
 
         With the store's `change`, the panes showing the article take just that (O(changed))
         and the counts follow from it; without, the spans are counted once for all."""
@@ -405,7 +411,8 @@ class MainScreen(Screen):
             self.article_list.refresh_title()
         if panel and self.span_panel.display and self.pane.article_id == article_id:
             self._show_span_panel(article_id)
-        self.update_cursor(self.reader)
+        if cursor:
+            self.update_cursor(self.reader)
 
     # --- messages from widgets -----------------------------------------------------------
 
@@ -627,9 +634,14 @@ class MainScreen(Screen):
             return None
         if edit is not None:
             self.refresh_article(
-                edit.article_id, panel=edit.article_id not in edit.dirty, change=edit.change
+                edit.article_id,
+                panel=edit.article_id not in edit.dirty,
+                change=edit.change,
+                cursor=False,
             )
-            self.refresh_suggestions(edit.dirty)  # the span panel too, if it shows one of them
+            # The span panel too, if it shows one of them; the status line once, for both.
+            self.refresh_suggestions(edit.dirty, cursor=False)
+            self.update_cursor(self.reader)
             self.status.saved = f"saved {time.strftime('%H:%M:%S')} {edit.what}"
             self.status.saved_style = "green"
         elif article_id is not None:

@@ -133,9 +133,14 @@ class ArticleList(Vertical):
         self.order: list[str] = []
         self.shown_ids: list[str] = []
         self.query_text = ""
+        self._done = 0
+        self._waiting = 0
+        """Articles done and suggestions waiting over all rows, for the title (kept as rows
+        change: summing them on each tag would cost O(articles) a key)."""
+        self.title_bar = TitleBar("Articles", id="articles-title")
 
     def compose(self) -> ComposeResult:
-        yield TitleBar("Articles", id="articles-title")
+        yield self.title_bar
         yield Input(placeholder="filter: title or text", id="articles-filter")
         yield ArticleOptions(id="articles-options")
 
@@ -153,6 +158,8 @@ class ArticleList(Vertical):
     def set_rows(self, rows: Iterable[ArticleRow]) -> None:
         self.rows = {row.id: row for row in rows}
         self.order = list(self.rows)
+        self._done = sum(1 for row in self.rows.values() if row.state == "done")
+        self._waiting = sum(row.suggested or 0 for row in self.rows.values())
         self.show_only(self.order)
 
     def show_only(self, ids: Sequence[str]) -> None:
@@ -171,6 +178,11 @@ class ArticleList(Vertical):
         self.rows[row.id] = row
         if row == old:
             return
+        if old is not None:
+            self._done -= old.state == "done"
+            self._waiting -= old.suggested or 0
+        self._done += row.state == "done"
+        self._waiting += row.suggested or 0
         prompt = self.prompt(row)
         if prompt == self._prompts.get(row.id):
             return  # e.g. a count that was 0 by default and is 0 now: the same row
@@ -238,15 +250,14 @@ class ArticleList(Vertical):
         return prompt
 
     def _update_title(self) -> None:
-        title = self.query_one("#articles-title", TitleBar)
+        title = self.title_bar
         total = len(self.order)
         shown = len(self.shown_ids)
         if self.query_text:
             title.update(f"Articles {shown}/{total}  /{self.query_text}")
         else:
-            done = sum(1 for row in self.rows.values() if row.state == "done")
-            text = Text(f"Articles {total}  ({done} done)")
-            waiting = sum(row.suggested or 0 for row in self.rows.values())
+            text = Text(f"Articles {total}  ({self._done} done)")
+            waiting = self._waiting
             if waiting:
                 text.append("  ")
                 text.append(f"+{waiting}", style="italic underline")

@@ -26,8 +26,8 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from itertools import compress, count, islice, repeat
-from operator import is_, is_not, lt
+from itertools import islice
+from operator import lt
 from typing import Any, ClassVar, NamedTuple, Protocol
 
 from rich.color import Color, ColorParseError
@@ -36,7 +36,7 @@ from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -86,9 +86,9 @@ class SpanIndex:
 
     `update(items)` takes the whole new list (as the store gives it after a change) and
     applies only the difference, found by object identity: the store hands back the very
-    `Span` objects it handed out before, in the same order, so after one tag the index finds
-    the one new span by comparing the two lists at C speed from both ends, and inserts it into
-    sorted lists instead of sorting thousands again.
+    `Span` objects it handed out before, so after one tag the index finds the one new span by
+    a set difference of ids (in C), and inserts it into sorted lists instead of sorting
+    thousands again. `add` and `remove` take one item by identity in O(log n).
     """
 
     LONG = 2000
@@ -96,12 +96,12 @@ class SpanIndex:
     REBUILD_AT = 256
 
     def __init__(self, items: Iterable[Marked] = ()) -> None:
-        self._given: list[Marked] = list(items)
-        """What the index was given, in the order given (for `update`'s diff)."""
+        given = list(items)
+        self._given: dict[int, Marked] = {id(item): item for item in given}
+        """What the index was given, by object identity (`update` diffs by it; the objects
+        are held here, so no id is reused while it is a key)."""
         ordered = [
-            item
-            for item in self._given
-            if item.end > item.start and not getattr(item, "stale", False)
+            item for item in given if item.end > item.start and not getattr(item, "stale", False)
         ]
         starts = [item.start for item in ordered]
         # Spans from the store and suggestions mostly come in text order already: with
@@ -134,63 +134,40 @@ class SpanIndex:
         many changed to apply them one by one, return None and leave the index as it was
         (build a new one)."""
         new = list(items)
-        diff = self._diff(self._given, new)
-        if diff is None:
+        given = dict(zip(map(id, new), new, strict=True))
+        old = self._given
+        # Set differences of the ids, in C: O(items), but no Python step per item.
+        gone = old.keys() - given.keys()
+        came = given.keys() - old.keys()
+        if self._too_many(len(gone) + len(came), len(new)):
             return None
-        removed, added = diff
+        removed = [old[key] for key in gone]
+        added = [given[key] for key in came]
         for item in removed:
             self._unindex(item)
         for item in added:
             self._index(item)
-        self._given = new
+        self._given = given
         return [*removed, *added]
 
     def _too_many(self, changes: int, size: int) -> bool:
         return changes > self.REBUILD_AT or changes * 4 > size + 16
 
-    def _diff(
-        self, old: list[Marked], new: list[Marked]
-    ) -> tuple[list[Marked], list[Marked]] | None:
-        """(removed, added) from `old` to `new` by identity, or None if they are too many."""
-        shorter = min(len(old), len(new))
-        # Common prefix and suffix of the same objects, compared in C (map + compress).
-        prefix = next(compress(count(), map(is_not, old, new)), shorter)
-        tail = shorter - prefix
-        ends = map(is_not, islice(reversed(old), tail), islice(reversed(new), tail))
-        suffix = next(compress(count(), ends), tail)
-        removed = old[prefix : len(old) - suffix]
-        added = new[prefix : len(new) - suffix]
-        if not self._too_many(len(removed) + len(added), len(new)):
-            return removed, added
-        # Not one contiguous change. New objects throughout (a caller that builds them anew
-        # each time) are told apart from the same objects in another order by a few probes,
-        # before paying for the difference of the two id sets.
-        probe = {id(item) for item in added[:: max(1, len(added) // 16)]}
-        if sum(map(probe.__contains__, map(id, removed))) * 2 < len(probe):
-            return None
-        old_ids = {id(item): item for item in removed}
-        new_ids = {id(item): item for item in added}
-        changes = len(old_ids.keys() ^ new_ids.keys())
-        if self._too_many(changes, len(new)):
-            return None
-        return (
-            [item for key, item in old_ids.items() if key not in new_ids],
-            [item for key, item in new_ids.items() if key not in old_ids],
-        )
-
     def add(self, item: Marked) -> None:
         """Index one more item."""
-        self._given.append(item)
+        self._given[id(item)] = item
         self._index(item)
 
     def remove(self, item: Marked) -> None:
         """Drop `item` (that object, else one equal to it); nothing if it is not indexed."""
         given = self._given
-        at = next(compress(count(), map(is_, given, repeat(item))), None)
-        if at is None and item in given:
-            at = given.index(item)
-        if at is not None:
-            self._unindex(given.pop(at))
+        held = given.pop(id(item), None)
+        if held is None:  # not that object: one equal to it (a walk, but a rare one)
+            key = next((key for key, other in given.items() if other == item), None)
+            if key is None:
+                return
+            held = given.pop(key)
+        self._unindex(held)
 
     def _index(self, item: Marked) -> None:
         if not _drawn(item):
@@ -654,6 +631,7 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
             strips = self._strips
             for row in [row for row in strips if not top <= row < bottom]:
                 del strips[row]
+        rows: set[int] = set()
         for start, end in stretches:
             if end < low or start > high:
                 if not many:
@@ -661,7 +639,9 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
                 continue
             first, last = layout.row_of(start), layout.row_of(end)
             self._forget_rows(first, last)
-            self._refresh_rows(first, last)
+            rows.update(range(max(first, top), min(last, bottom - 1) + 1))
+        if rows:  # one refresh for them all (each costs a trip through Textual)
+            self.refresh(*(self._row_region(row - top) for row in sorted(rows)))
 
     def _repaint_items(self, items: Sequence[Marked]) -> None:
         if not items or self._article is None:
@@ -1034,9 +1014,15 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         if first <= last:
             self.refresh_lines(first, last - first + 1)
 
+    def _row_region(self, y: int) -> Region:
+        """The region of row `y` of the screen (0: the top row shown), as `refresh` takes it."""
+        return Region(0, y, max(self.virtual_size.width, self.size.width), 1)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        # Cached by Textual until the CSS changes (`rich_style` walks every ancestor per call),
+        # as `_styles` is.
+        base = self.visual_style.rich_style
         layout = self._get_layout()
         index = round(self.scroll_y) + y
         if self._article is None or index >= layout.row_count:
