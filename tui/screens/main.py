@@ -108,7 +108,11 @@ class MainScreen(Screen):
 
     @classmethod
     def for_labels(cls, labels: Sequence[Label]) -> type[MainScreen]:
-        """A subclass with one binding per label (`1` actor, ...), from the config."""
+        """A subclass with one binding per label (`1` actor, ...), from the config.
+
+        Priority bindings, like the reader's own: a tag runs as its key arrives, not after the
+        key has bubbled up from the reader to the app. `check_action` gives the key back to a
+        text box that has the focus (the list filter), as a plain binding would."""
         bindings = [
             Binding(
                 label.key,
@@ -117,6 +121,7 @@ class MainScreen(Screen):
                 show=False,
                 id=f"tag.{label.name}",
                 tooltip=f"{label.name}: {label.description}" if label.description else "",
+                priority=True,
             )
             for index, label in enumerate(labels)
         ]
@@ -427,8 +432,8 @@ class MainScreen(Screen):
         self._activate(event.widget)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "filter" and isinstance(self.focused, Input):
-            return False  # "/" typed in a text box is text
+        if action in ("filter", "tag") and isinstance(self.focused, Input):
+            return False  # "/" or "1" typed in a text box is text
         return True
 
     def focus_now(self, widget) -> None:

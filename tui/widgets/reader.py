@@ -26,6 +26,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from itertools import islice
 from operator import lt
 from typing import Any, ClassVar, NamedTuple, Protocol
@@ -316,61 +317,69 @@ def contrast(a: Color, b: Color) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+_BINDINGS: list[Binding] = [
+    Binding("left", "left", "Left", id="reader.left", show=False),
+    Binding("right", "right", "Right", id="reader.right", show=False),
+    Binding("up", "up", "Up a line", id="reader.up", show=False),
+    Binding("down", "down", "Down a line", id="reader.down", show=False),
+    # The letter keys and their ctrl+arrow twins have ids of their own, so remapping
+    # `word_right` (`w`) in config.yaml leaves ctrl+right alone; likewise g/G.
+    Binding("w", "word_right", "Next word", id="reader.word_right", show=False),
+    Binding("ctrl+right", "word_right", "Next word", id="reader.word_right_alt",
+            show=False),
+    Binding("b", "word_left", "Previous word", id="reader.word_left", show=False),
+    Binding("ctrl+left", "word_left", "Previous word", id="reader.word_left_alt",
+            show=False),
+    Binding("home", "line_start", "Line start", id="reader.line_start", show=False),
+    Binding("end", "line_end", "Line end", id="reader.line_end", show=False),
+    Binding("pageup", "page_up", "Page up", id="reader.page_up", show=False),
+    Binding("pagedown", "page_down", "Page down", id="reader.page_down", show=False),
+    Binding("g", "top", "Top", id="reader.top", show=False),
+    Binding("ctrl+home", "top", "Top", id="reader.top_alt", show=False),
+    Binding("G", "bottom", "Bottom", id="reader.bottom", show=False),
+    Binding("ctrl+end", "bottom", "Bottom", id="reader.bottom_alt", show=False),
+    Binding("n", "next_span", "Next span", id="reader.next_span"),
+    Binding("N", "prev_span", "Previous span", id="reader.prev_span", show=False),
+    Binding(
+        "v",
+        "select_mode",
+        "Select",
+        id="reader.select_mode",
+        tooltip="Toggle select mode: moves extend the selection (for terminals without shift)",
+    ),
+    Binding("escape", "clear_selection", "Clear selection", id="reader.clear_selection",
+            show=False),
+    Binding("shift+left", "select_left", "Select left", id="reader.select_left", show=False),
+    Binding("shift+right", "select_right", "Select right", id="reader.select_right",
+            show=False),
+    Binding("shift+up", "select_up", "Select up", id="reader.select_up", show=False),
+    Binding("shift+down", "select_down", "Select down", id="reader.select_down", show=False),
+    Binding("ctrl+shift+right", "select_word_right", "Select to next word",
+            id="reader.select_word_right", show=False),
+    Binding("ctrl+shift+left", "select_word_left", "Select to previous word",
+            id="reader.select_word_left", show=False),
+    Binding("shift+home", "select_line_start", "Select to line start",
+            id="reader.select_line_start", show=False),
+    Binding("shift+end", "select_line_end", "Select to line end",
+            id="reader.select_line_end", show=False),
+    Binding("shift+pageup", "select_page_up", "Select a page up",
+            id="reader.select_page_up", show=False),
+    Binding("shift+pagedown", "select_page_down", "Select a page down",
+            id="reader.select_page_down", show=False),
+]  # fmt: skip
+
+
 class Reader(ScrollView, can_focus=True, inherit_bindings=False):
     """Shows one article; the keyboard moves a cursor and selects text to tag."""
 
     ALLOW_SELECT = False  # the reader draws and owns its own selection
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "left", "Left", id="reader.left", show=False),
-        Binding("right", "right", "Right", id="reader.right", show=False),
-        Binding("up", "up", "Up a line", id="reader.up", show=False),
-        Binding("down", "down", "Down a line", id="reader.down", show=False),
-        # The letter keys and their ctrl+arrow twins have ids of their own, so remapping
-        # `word_right` (`w`) in config.yaml leaves ctrl+right alone; likewise g/G.
-        Binding("w", "word_right", "Next word", id="reader.word_right", show=False),
-        Binding("ctrl+right", "word_right", "Next word", id="reader.word_right_alt",
-                show=False),
-        Binding("b", "word_left", "Previous word", id="reader.word_left", show=False),
-        Binding("ctrl+left", "word_left", "Previous word", id="reader.word_left_alt",
-                show=False),
-        Binding("home", "line_start", "Line start", id="reader.line_start", show=False),
-        Binding("end", "line_end", "Line end", id="reader.line_end", show=False),
-        Binding("pageup", "page_up", "Page up", id="reader.page_up", show=False),
-        Binding("pagedown", "page_down", "Page down", id="reader.page_down", show=False),
-        Binding("g", "top", "Top", id="reader.top", show=False),
-        Binding("ctrl+home", "top", "Top", id="reader.top_alt", show=False),
-        Binding("G", "bottom", "Bottom", id="reader.bottom", show=False),
-        Binding("ctrl+end", "bottom", "Bottom", id="reader.bottom_alt", show=False),
-        Binding("n", "next_span", "Next span", id="reader.next_span"),
-        Binding("N", "prev_span", "Previous span", id="reader.prev_span", show=False),
-        Binding(
-            "v",
-            "select_mode",
-            "Select",
-            id="reader.select_mode",
-            tooltip="Toggle select mode: moves extend the selection (for terminals without shift)",
-        ),
-        Binding("escape", "clear_selection", "Clear selection", id="reader.clear_selection",
-                show=False),
-        Binding("shift+left", "select_left", "Select left", id="reader.select_left", show=False),
-        Binding("shift+right", "select_right", "Select right", id="reader.select_right",
-                show=False),
-        Binding("shift+up", "select_up", "Select up", id="reader.select_up", show=False),
-        Binding("shift+down", "select_down", "Select down", id="reader.select_down", show=False),
-        Binding("ctrl+shift+right", "select_word_right", "Select to next word",
-                id="reader.select_word_right", show=False),
-        Binding("ctrl+shift+left", "select_word_left", "Select to previous word",
-                id="reader.select_word_left", show=False),
-        Binding("shift+home", "select_line_start", "Select to line start",
-                id="reader.select_line_start", show=False),
-        Binding("shift+end", "select_line_end", "Select to line end",
-                id="reader.select_line_end", show=False),
-        Binding("shift+pageup", "select_page_up", "Select a page up",
-                id="reader.select_page_up", show=False),
-        Binding("shift+pagedown", "select_page_down", "Select a page down",
-                id="reader.select_page_down", show=False),
-    ]  # fmt: skip
+    #: Priority bindings: they run as the key arrives, where a plain binding runs only after
+    #: the key has bubbled from the reader through the pane, two containers and the screen to
+    #: the app (~1 ms a key here). The reader is a leaf that nothing under it could want keys
+    #: from, so a priority binding of its own only ever fires when it has the focus, as a
+    #: plain one would.
+    BINDINGS: ClassVar[list[BindingType]] = [replace(b, priority=True) for b in _BINDINGS]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "reader--cursor",
