@@ -36,6 +36,17 @@ class ArticleRow:
     """False for articles an assignments file gives to someone else (listed last, dimmed)."""
 
 
+class RowPrompt(Text):
+    """A row's prompt (its title and counts on two lines) that keeps the two lines apart
+    too, so drawing it need not split the joined `Text` again (~0.1 ms a row)."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines: tuple[Text, ...] = ()
+
+
 STATE_STYLES = {"new": "dim", "in progress": "yellow", "done": "bold green"}
 STATE_MARKS = {"new": "·", "in progress": "◐", "done": "✓"}
 
@@ -68,7 +79,8 @@ class ArticleOptions(OptionList):
             meta = {"option": self._option_to_index[option]}
             console = self.app.console
             strips = []
-            for line in prompt.split("\n", allow_blank=True):
+            lines = prompt.lines if isinstance(prompt, RowPrompt) else None
+            for line in lines or prompt.split("\n", allow_blank=True):
                 strip = text_strip(line, inner, base, console)
                 if padding.left or padding.right:
                     strip = Strip.join(
@@ -244,9 +256,11 @@ class ArticleList(Vertical):
         line.append(waiting, style="italic underline")
         line.append(" " * (4 - len(waiting)))  # the state lines up for up to +999
         line.append(f"  {STATE_MARKS.get(row.state, '')} {row.state}", STATE_STYLES.get(row.state))
-        prompt = Text("\n").join([title, line])
-        prompt.no_wrap = True
-        prompt.overflow = "ellipsis"
+        prompt = RowPrompt(no_wrap=True, overflow="ellipsis")
+        prompt.append_text(title)
+        prompt.append("\n")
+        prompt.append_text(line)
+        prompt.lines = (title, line)
         return prompt
 
     def _update_title(self) -> None:

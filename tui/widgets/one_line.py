@@ -40,9 +40,9 @@ def _segments(text: Text, base: Style, console: Console) -> list[Segment]:
     them) are turned into segments directly; anything else goes through Rich."""
     plain = text.plain
     spans = text.spans
+    outer = base + _parsed(text.style, console) if text.style else base
     if not spans:
-        return [Segment(plain, base)] if plain else []
-    outer = base + _parsed(text.style, console)
+        return [Segment(plain, outer)] if plain else []
     segments: list[Segment] = []
     add = segments.append
     position = 0
