@@ -89,7 +89,7 @@ class SpanIndex:
     applies only the difference, found by object identity: the store hands back the very
     `Span` objects it handed out before, so after one tag the index finds the one new span by
     a set difference of ids (in C), and inserts it into sorted lists instead of sorting
-    thousands again. `add` and `remove` take one item by identity in O(log n).
+    thousands again. `add` and `remove` find their place by bisection, not by a walk.
     """
 
     LONG = 2000
