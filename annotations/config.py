@@ -195,7 +195,32 @@ def parse_config(text: str, path: Path | None, base_dir: Path | None = None) -> 
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         line = f", line {mark.line + 1}" if mark is not None else ""
         raise ConfigError(f"{where}{line}: invalid YAML: {problem}") from None
+    _refuse_duplicate_keys(root, where)
     return _Validator(where, root).build(data if data is not None else {}, base)
+
+
+def _refuse_duplicate_keys(node: yaml.Node | None, where: str, path: str = "") -> None:
+    """YAML lets a later key silently replace an earlier one: a second `labels:` block, or a
+    label written twice with two colours, would quietly drop the first. Say so instead."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key != "<<":
+                line = key_node.start_mark.line + 1
+                field_name = f"{path}.{key}" if path else key
+                if key in seen:
+                    raise ConfigError(
+                        f"{where}, line {line}: {field_name}: given twice "
+                        f"(first on line {seen[key]}); YAML would keep only the last"
+                    )
+                seen[key] = line
+                _refuse_duplicate_keys(value_node, where, field_name)
+            else:
+                _refuse_duplicate_keys(value_node, where, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _refuse_duplicate_keys(item, where, f"{path}.{index}" if path else str(index))
 
 
 class _Validator:

@@ -341,6 +341,38 @@ def test_two_yaml_documents(tmp_path, capsys):
     assert "invalid YAML" in line and ", line 5" in line
 
 
+def test_a_top_level_key_written_twice(tmp_path, capsys):
+    """A second `labels:` block would silently replace the first: refused, with both lines."""
+    path = write(tmp_path, ONE_LABEL + "labels:\n  - name: venue\n    key: '3'\n")
+    line = one_error_line(capsys, path)
+    assert f"{path}, line 5: labels: given twice (first on line 1)" in line
+
+
+def test_a_key_written_twice_inside_a_label(tmp_path, capsys):
+    text = "labels:\n  - name: actor\n    key: '1'\n    colour: red\n    colour: blue\n"
+    line = one_error_line(capsys, write(tmp_path, text))
+    assert ", line 5: labels.0.colour: given twice (first on line 4)" in line
+
+
+def test_an_action_bound_twice_in_keys(tmp_path, capsys):
+    line = one_error_line(capsys, write(tmp_path, ONE_LABEL + "keys:\n  quit: q\n  quit: Q\n"))
+    assert ", line 7: keys.quit: given twice (first on line 6)" in line
+
+
+def test_yaml_merge_keys_are_not_mistaken_for_duplicates(tmp_path):
+    """`<<: *anchor` then a key of the same name overrides the merged value: plain YAML."""
+    text = (
+        "labels:\n"
+        "  - &a {name: actor, key: '1', colour: red}\n"
+        "  - <<: *a\n"
+        "    name: venue\n"
+        "    key: '3'\n"
+    )
+    config = load_config(write(tmp_path, text))
+    assert config.label_names == ("actor", "venue")
+    assert config.label("venue").colour == "red"
+
+
 def test_unknown_top_level_key(tmp_path, capsys):
     path = write(tmp_path, ONE_LABEL + "snap_to_word: true\n")
     line = one_error_line(capsys, path)
