@@ -242,7 +242,8 @@ def read_line(raw: bytes, where: str, first: bool = False) -> ParsedTask:
     if first and line.startswith(BOM):
         line = line[1:]
     try:
-        data = json.loads(line)
+        # Without the line break, a line cut short is reported at its end, not on "line 2".
+        data = json.loads(line.rstrip("\r\n"))
     except json.JSONDecodeError as error:
         raise FormatError(f"{where}: not valid JSON ({error.msg}, column {error.colno})") from None
     except RecursionError:

@@ -368,7 +368,8 @@ class Store:
         return {
             "_store": {"1": {"version": FORMAT_VERSION, "seq": self._seq}},
             "spans": table(span.to_dict() for span in self.all_spans()),
-            "articles": table(self._articles[key] for key in sorted(self._articles)),
+            # In the order they came (an import's file order), which exports follow.
+            "articles": table(self._articles.values()),
             "rejections": table(
                 {"article_id": article_id, "start": s, "end": e, "label": label}
                 for article_id in sorted(self._rejections)
@@ -713,7 +714,7 @@ class Store:
         with self._mutex:
             return [
                 Article(id=r["id"], text=r["text"], source="store", meta=dict(r.get("meta") or {}))
-                for r in (self._articles[key] for key in sorted(self._articles))
+                for r in self._articles.values()  # in the order they came, as imported
                 if isinstance(r.get("text"), str)
             ]
 

@@ -306,3 +306,75 @@ def test_iter_tasks_and_resolve_label(project):
     assert resolve_label("Venue", LABELS, "w") == "venue"
     with pytest.raises(FormatError, match="w: label 'X' is not in config.yaml"):
         resolve_label("X", LABELS, "w")
+
+
+# -- lines from other tools: browser offsets, stray whitespace ------------------------------
+
+
+def test_doccano_offsets_counted_in_utf16_units_are_read_as_such(project, capsys):
+    """doccano's browser counts an emoji as two units: after one, its offsets are one ahead.
+    Read as code points, [3, 8) would be 'utin ' and [22, 28) 'eneva.'."""
+    text = "\U0001f600 Putin met Biden in Geneva."
+    line = {"id": "u16", "text": text, "label": [[3, 8, "actor"], [22, 28, "venue"]]}
+    path = project.write("u16.jsonl", [line])
+    assert project.cli("import", str(path)) == 0
+    err = capsys.readouterr().err
+    assert f"note: {path}:1: offsets read as UTF-16 units" in err
+    assert sorted((s.text, s.label) for s in project.spans()) == [
+        ("Geneva", "venue"),
+        ("Putin", "actor"),
+    ]
+
+
+def test_code_point_offsets_after_an_emoji_stay_as_they_are(project, capsys):
+    text = "\U0001f600 Putin met Biden in Geneva."
+    start = text.index("Putin")
+    path = project.write("cp.jsonl", [{"id": "cp", "text": text,
+                                       "label": [[start, start + 5, "actor"]]}])  # fmt: skip
+    assert project.cli("import", str(path)) == 0
+    assert "UTF-16" not in capsys.readouterr().err
+    assert [s.text for s in project.spans()] == ["Putin"]
+
+
+def test_whitespace_at_a_span_edge_is_trimmed_with_a_note(project, capsys):
+    text = "Putin met Biden in Geneva."
+    path = project.write("ws.jsonl", [
+        {"id": "w", "text": text, "label": [[0, 6, "actor"]]},
+        {"text": text + " Again.", "spans": [{"start": 9, "end": 16, "label": "actor"}]},
+    ])  # fmt: skip
+    assert project.cli("import", str(path)) == 0
+    err = capsys.readouterr().err
+    assert f"{path}:1: label 1: span [0, 6) 'Putin ' trimmed to [0, 5) 'Putin'" in err
+    assert f"{path}:2: span 1: span [9, 16) ' Biden ' trimmed to [10, 15) 'Biden'" in err
+    assert sorted(s.text for s in project.spans()) == ["Biden", "Putin"]
+    assert project.cli("export", "-f", "prodigy") == 0  # the tokenised export takes them
+
+
+def test_a_span_of_whitespace_alone_skips_its_line(project, capsys):
+    path = project.write("blank.jsonl", [
+        {"id": "b", "text": "Putin met\n\nBiden.", "label": [[0, 5, "actor"], [9, 11, "actor"]]},
+    ])  # fmt: skip
+    assert project.cli("import", str(path)) == 1
+    err = capsys.readouterr().err
+    assert f"skipped: {path}:1: label 2: span [9, 11) is only whitespace ('\\n\\n')" in err
+    assert project.spans() == []
+
+
+def test_a_line_spantag_wrote_is_read_exactly_as_written(project, capsys):
+    """Our own export holds exactly what was stored (even a span some other import left with
+    a space at its edge): read back as it is, so export -> import -> export is exact."""
+    text = "\U0001f600 Putin met Biden"
+    line = {"id": "own", "text": text, "label": [[3, 8, "actor"]], "span_sources": ["manual"],
+            "span_annotators": ["carol"]}  # fmt: skip
+    path = project.write("own.jsonl", [line])
+    assert project.cli("import", str(path)) == 0
+    assert [(s.start, s.end, s.text) for s in project.spans()] == [(3, 8, "utin ")]
+
+
+def test_a_line_cut_short_is_reported_at_its_end(project, capsys):
+    line = '{"text": "Putin met Biden.", "label": [[0, 5, "actor"]]'
+    path = project.write("cut.jsonl", [line])
+    assert project.cli("import", str(path)) == 1
+    err = capsys.readouterr().err
+    # Just past the last character (it used to say column 1, of a "line 2" after the break).
+    assert f"{path}:1: not valid JSON (Expecting ',' delimiter, column {len(line) + 1})" in err

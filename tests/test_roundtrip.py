@@ -114,6 +114,36 @@ def test_round_trip_of_articles_that_live_only_in_the_store(tmp_path):
         assert out.read_bytes() == first.read_bytes()
 
 
+def test_articles_only_in_the_store_keep_the_order_they_came_in(tmp_path):
+    """Ids out of sorted order: an export of a store with no article files lists the articles
+    as the import read them, not sorted by id, so the round trip is still exact."""
+    (tmp_path / "corpus").mkdir()
+    lines = [
+        {"id": "z1", "text": "Putin met Biden in Geneva.", "meta": {}},
+        {"id": "a1", "text": "NATO talks ended on Friday.", "meta": {}},
+    ]
+    (tmp_path / "corpus" / "c.jsonl").write_text(
+        "".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8"
+    )
+    config, store = make_project(tmp_path, corpus="corpus/")
+    marks = tmp_path / "marks.jsonl"
+    marks.write_text(
+        json.dumps({"id": "z1", "text": lines[0]["text"], "label": [[0, 5, "actor"]]}) + "\n"
+        + json.dumps({"id": "a1", "text": lines[1]["text"], "label": [[0, 4, "actor"]]}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    assert run(config, store, "import", str(marks)) == 0
+    first = tmp_path / "first.jsonl"
+    assert run(config, store, "export", "-f", "doccano", "-o", str(first)) == 0
+    assert [json.loads(line)["id"] for line in first.read_text().splitlines()] == ["z1", "a1"]
+    (tmp_path / "none").mkdir()
+    bare, _ = make_project(tmp_path, corpus="none/")
+    assert run(bare, tmp_path / "bare.json", "import", str(first)) == 0
+    second = tmp_path / "second.jsonl"
+    assert run(bare, tmp_path / "bare.json", "export", "-f", "doccano", "-o", str(second)) == 0
+    assert second.read_bytes() == first.read_bytes()
+
+
 @needs_spacy
 @pytest.mark.parametrize("fmt", ["prodigy", "doccano"])
 def test_spacy_reads_the_seed_exports(tmp_path, fmt):

@@ -176,6 +176,71 @@ def check_offsets(start: Any, end: Any, text: str, where: str) -> tuple[int, int
     return start, end
 
 
+def trim_whitespace(start: int, end: int, text: str, where: str) -> tuple[int, int, str | None]:
+    """A span read from a file without the whitespace at its edges, and a note if it had any.
+
+    Browser tools let a drag take the space after a word; no tokeniser has a token that
+    starts or ends there, so such a span would stop every tokenised export (and spantag's own
+    selections never start or end on whitespace). A span of whitespace alone holds nothing to
+    tag: FormatError.
+    """
+    piece = text[start:end]
+    core = piece.strip()
+    if not core:
+        raise FormatError(f"{where}: span [{start}, {end}) is only whitespace ({piece!r})")
+    if len(core) == len(piece):
+        return start, end, None
+    new_start = start + len(piece) - len(piece.lstrip())
+    new_end = new_start + len(core)
+    return new_start, new_end, (
+        f"{where}: span [{start}, {end}) {piece!r} trimmed to [{new_start}, {new_end}) "
+        f"{core!r} (whitespace at its edge)"
+    )
+
+
+def from_utf16(text: str, offsets: Sequence[tuple[int, int]]) -> list[tuple[int, int]] | None:
+    """`offsets` converted from UTF-16 units to code points, if that is how they were counted.
+
+    Browser tools (doccano's, Label Studio's) count a character beyond U+FFFF (most emoji) as
+    two units, so after one their offsets are ahead of Python's. Read as code points such
+    spans land inside words; read as UTF-16 units they land on word edges. Returns the
+    converted offsets only when that is so for every span (and when some span does not fit
+    as code points); else None, and the offsets are taken as they are.
+    """
+    if not text or max(text) <= "\uffff":
+        return None  # no character counts twice: both readings agree
+    if all(_on_word_edges(text, start, end) for start, end in offsets):
+        return None
+    point_of: list[int] = []  # UTF-16 unit -> code point; -1 inside a surrogate pair
+    for index, char in enumerate(text):
+        point_of.append(index)
+        if char > "\uffff":
+            point_of.append(-1)
+    point_of.append(len(text))
+    converted = []
+    for start, end in offsets:
+        if not (0 <= start < end < len(point_of)):
+            return None
+        first, last = point_of[start], point_of[end]
+        if first < 0 or last < 0 or not _on_word_edges(text, first, last):
+            return None
+        converted.append((first, last))
+    return converted
+
+
+def _on_word_edges(text: str, start: int, end: int) -> bool:
+    if not (0 <= start < end <= len(text)):
+        return False
+    return _word_edge(text, start) and _word_edge(text, end)
+
+
+def _word_edge(text: str, index: int) -> bool:
+    """Not between two letters or digits (so not inside a word)."""
+    return index <= 0 or index >= len(text) or not (
+        text[index - 1].isalnum() and text[index].isalnum()
+    )
+
+
 def check_label(label: Any, where: str) -> str:
     if not isinstance(label, str) or not label:
         raise FormatError(f"{where}: label must be a non-empty string, got {label!r}")

@@ -4,8 +4,11 @@ We add `meta` (the article's source and its own meta) and two lists aligned with
 `span_sources` and `span_annotators`; doccano keeps unknown keys as metadata on import.
 Reading also accepts doccano's relation-project form, where entities are
 `{"id", "label", "start_offset", "end_offset"}` objects under `entities` (relations are not
-imported, and say so). Offsets are code points: doccano's browser counts UTF-16 units, so a
-file edited there may be off after an emoji; such spans fail the text check on import.
+imported, and say so). Offsets are code points. doccano's browser counts UTF-16 units, so a
+file edited there is ahead by one after each emoji: when the spans of a line fit the words only
+when read as UTF-16 units, they are read so, with a note (`formats.from_utf16`). Whitespace at a
+span's edge is trimmed, with a note; a span of whitespace alone skips its line. Lines spantag
+wrote itself (with `span_sources`) are read exactly as they are, so a round trip is exact.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from annotations.formats import (
     check_label,
     check_offsets,
     check_text,
+    from_utf16,
     optional_id,
     span_attribution,
     task_meta,
+    trim_whitespace,
 )
 from annotations.formats.prodigy import dumps
 from annotations.spans import Span
@@ -112,14 +117,35 @@ def parse(data: dict[str, Any], where: str) -> ParsedTask:
                 raise FormatError(f"{at}: expected an object with start_offset, end_offset, label")
             raw.append((item.get("start_offset"), item.get("end_offset"), item.get("label"), at))
     sources, annotators = span_attribution(data, len(raw), where)
+    notes: list[str] = []
+    # A line spantag wrote (it carries the span lists) holds exactly what was stored: read it
+    # as it is. The fixes below are for lines from other tools.
+    foreign = SPAN_SOURCES_KEY not in data and SPAN_ANNOTATORS_KEY not in data
+    offsets = [(start, end) for start, end, _, _ in raw]
+    if foreign and all(type(start) is int and type(end) is int for start, end in offsets):
+        converted = from_utf16(text, offsets)
+        if converted is not None:
+            notes.append(
+                f"{where}: offsets read as UTF-16 units, as doccano's browser counts them "
+                f"(only so do the spans fit the words after the emoji)"
+            )
+            raw = [
+                (start, end, label, at)
+                for (start, end), (_, _, label, at) in zip(converted, raw, strict=True)
+            ]
     spans = []
     for index, (start, end, label, at) in enumerate(raw):
         start, end = check_offsets(start, end, text, at)
+        if foreign:
+            start, end, note = trim_whitespace(start, end, text, at)
+            if note:
+                notes.append(note)
         spans.append(
             ParsedSpan(start, end, check_label(label, at), sources[index], annotators[index])
         )
-    notes = ()
     relations = data.get("relations")
     if isinstance(relations, list) and relations:
-        notes = (f"{where}: {len(relations)} relation(s) not imported (spantag has no relations)",)
-    return ParsedTask(NAME, text, article_id, meta, tuple(spans), "accept", notes)
+        notes.append(
+            f"{where}: {len(relations)} relation(s) not imported (spantag has no relations)"
+        )
+    return ParsedTask(NAME, text, article_id, meta, tuple(spans), "accept", tuple(notes))

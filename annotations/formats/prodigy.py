@@ -27,6 +27,8 @@ from typing import Any
 
 from annotations.articles import Article
 from annotations.formats import (
+    SPAN_ANNOTATORS_KEY,
+    SPAN_SOURCES_KEY,
     FormatError,
     ParsedSpan,
     ParsedTask,
@@ -39,6 +41,7 @@ from annotations.formats import (
     optional_id,
     span_attribution,
     task_meta,
+    trim_whitespace,
 )
 from annotations.spans import Span
 
@@ -180,6 +183,10 @@ def parse(data: dict[str, Any], where: str) -> ParsedTask:
     )
     tokens = data.get("tokens")
     spans = []
+    notes: list[str] = []
+    foreign = not isinstance(raw_meta, dict) or (
+        SPAN_SOURCES_KEY not in raw_meta and SPAN_ANNOTATORS_KEY not in raw_meta
+    )
     for index, item in enumerate(raw_spans):
         at = f"{where}: span {index + 1}"
         if not isinstance(item, dict):
@@ -193,8 +200,12 @@ def parse(data: dict[str, Any], where: str) -> ParsedTask:
                 f"{text[start:end]!r}"
             )
         _check_token_indices(item, tokens, start, end, at)
+        if foreign:  # a line spantag wrote holds exactly what was stored: read it as it is
+            start, end, note = trim_whitespace(start, end, text, at)
+            if note:
+                notes.append(note)
         spans.append(ParsedSpan(start, end, label, sources[index], annotators[index]))
-    return ParsedTask(NAME, text, article_id, meta, tuple(spans), answer)
+    return ParsedTask(NAME, text, article_id, meta, tuple(spans), answer, tuple(notes))
 
 
 def _check_token_indices(item: dict, tokens: Any, start: int, end: int, at: str) -> None:
