@@ -5,7 +5,12 @@ article's text (`text[start:end] == span.text`) before anything is written, so t
 never carries a span onto text it was not made on; a mismatch is an `ExportError` naming the
 article. Writing to a path is atomic (a temp file beside it, then `os.replace`), so a failed
 export leaves an earlier file intact. A span off token boundaries (prodigy, conll, docbin) is
-only found while writing, so a stream (stdout) may then hold the lines before the error.
+only found while writing: `spantag export` to stdout writes to a temp file first for that
+reason, so a failed export prints nothing.
+
+The same span (offsets and label) marked by two annotators is written once, by the first of
+them in store order: a training file with a span twice makes spaCy refuse `doc.ents` (E1010)
+and counts the entity twice. Comparing annotators is `spantag agree`'s and `review`'s work.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ class ExportReport:
     `doc.ents` for overlapping (every span is in `doc.spans["sc"]`)."""
     missing: list[str] = field(default_factory=list)
     """Ids of articles with spans in the store but no text in the corpus: not exported."""
+    repeated: int = 0
+    """Spans marked the same (offsets and label) by another annotator too: written once."""
     labels: dict[str, int] = field(default_factory=dict)
     """Spans written per label."""
 
@@ -66,6 +73,11 @@ class ExportReport:
             out.append(
                 f"{self.dropped} overlapping span(s) left out of doc.ents "
                 f"(every span is in doc.spans['sc'])"
+            )
+        if self.repeated:
+            out.append(
+                f"{self.repeated} span(s) marked the same by more than one annotator were "
+                f"written once"
             )
         if self.missing:
             shown = ", ".join(self.missing[:5]) + (" ..." if len(self.missing) > 5 else "")
@@ -88,9 +100,14 @@ def export_corpus(
     out: IO,
     include_all: bool = False,
     base_dir: Path | None = None,
+    part: bool = False,
 ) -> ExportReport:
-    """Write the spans of `store` over `articles` to `out` (text; binary for docbin)."""
-    return export_spans(articles, spans_by_article(store), fmt, out, include_all, base_dir)
+    """Write the spans of `store` over `articles` to `out` (text; binary for docbin).
+
+    `part`: `articles` are a chosen part of the corpus, so the spans of other articles were
+    not asked for (and are not reported missing)."""
+    spans = spans_by_article(store)
+    return export_spans(articles, spans, fmt, out, include_all, base_dir, part)
 
 
 def export_to_path(
@@ -100,6 +117,7 @@ def export_to_path(
     path: str | os.PathLike[str],
     include_all: bool = False,
     base_dir: Path | None = None,
+    part: bool = False,
 ) -> ExportReport:
     """`export_corpus` into a file, atomically: the file is replaced only by a whole export.
 
@@ -111,7 +129,7 @@ def export_to_path(
         raise ExportError(f"{path}: that is the store (or one of its files); choose another file")
     spans = spans_by_article(store)
     with atomic_output(Path(path), binary=fmt in BINARY_FORMATS) as out:
-        return export_spans(articles, spans, fmt, out, include_all, base_dir)
+        return export_spans(articles, spans, fmt, out, include_all, base_dir, part)
 
 
 def export_spans(
@@ -121,29 +139,48 @@ def export_spans(
     out: IO,
     include_all: bool = False,
     base_dir: Path | None = None,
+    part: bool = False,
 ) -> ExportReport:
     """The export itself, from spans already grouped by article (in `Store.spans` order).
 
     Articles without spans are skipped unless `include_all`. `base_dir` makes file sources in
     `meta` relative to it (the config's folder), so exports do not carry absolute paths.
+    `part`: see `export_corpus`.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (formats: {', '.join(FORMATS)})")
     corpus = list(articles)
     chosen = [a for a in corpus if include_all or spans.get(a.id)]
-    for article in chosen:
-        check_spans(article, spans.get(article.id, ()))
     report = ExportReport(fmt)
-    known = {article.id for article in corpus}
-    report.missing = sorted(aid for aid, items in spans.items() if items and aid not in known)
+    if not part:
+        known = {article.id for article in corpus}
+        report.missing = sorted(aid for aid, items in spans.items() if items and aid not in known)
+    written: dict[str, Sequence[Span]] = {}
+    for article in chosen:
+        given = spans.get(article.id, ())
+        check_spans(article, given)
+        written[article.id] = written_once(given)
+        report.repeated += len(given) - len(written[article.id])
     try:
         if fmt == "docbin":
-            _write_docbin(chosen, spans, out, report, base_dir)
+            _write_docbin(chosen, written, out, report, base_dir)
         else:
-            _write_text(chosen, spans, fmt, out, report, base_dir)
+            _write_text(chosen, written, fmt, out, report, base_dir)
     except FormatError as error:
         raise ExportError(str(error)) from None
     return report
+
+
+def written_once(spans: Sequence[Span]) -> Sequence[Span]:
+    """`spans` without a second span of the same offsets and label (another annotator's)."""
+    seen: set[tuple[int, int, str]] = set()
+    kept = []
+    for span in spans:
+        key = (span.start, span.end, span.label)
+        if key not in seen:
+            seen.add(key)
+            kept.append(span)
+    return spans if len(kept) == len(spans) else kept
 
 
 def check_spans(article: Article, spans: Iterable[Span]) -> None:

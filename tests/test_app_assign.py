@@ -22,7 +22,10 @@ def with_assignments(project: Path, annotator: str) -> Config:
     """A config whose assignments file gives `annotator` some of the seeds."""
     plan = assign(SEED_IDS, ["alice", "bob"], overlap=0.0)
     (project / "assignments.yaml").write_text(plan.to_yaml(), encoding="utf-8")
-    write_config(project, "assignments: assignments.yaml\n", **{"annotator: tester": ""})
+    write_config(
+        project,
+        **{"annotator: tester": "", "assignments: null": "assignments: assignments.yaml"},
+    )
     config = load_config(project / "config.yaml")
     return dataclasses.replace(config, annotator=annotator)
 

@@ -242,13 +242,52 @@ def test_misaligned_imported_span_fails_tokenised_formats_but_not_doccano(projec
     with Store.open(project.store) as store:
         store.add(make_span(article.id, article.text, start, start + 3, "actor", LABELS, "bob",
                             "import"))  # fmt: skip
+    project.annotate([(1, "NATO", "actor")])  # an article written before the bad one
     for fmt in ("prodigy", "conll"):
         assert project.cli("export", "-f", fmt) == 1
-        err = capsys.readouterr().err
+        out, err = capsys.readouterr()
         assert err.startswith(f"spantag: {article.id}: span [{start}, {start + 3}) actor 'Put'")
         assert "token boundary" in err
+        assert out == ""  # not the lines before it, as if they were the export
     assert project.cli("export", "-f", "doccano") == 0
     assert lines_of(capsys.readouterr().out)[0]["label"] == [[start, start + 3, "actor"]]
+
+
+def test_the_same_span_by_two_annotators_is_written_once(project, capsys):
+    """spaCy refuses `doc.ents` with a span twice (E1010); training would count it twice."""
+    project.annotate([(0, "Putin", "actor"), (0, "Wednesday", "date")], annotator="alice")
+    project.annotate([(0, "Putin", "actor"), (0, "Putin", "demand")], annotator="bob")
+    for fmt in ("prodigy", "doccano"):
+        assert project.cli("export", "-f", fmt) == 0
+        out, err = capsys.readouterr()
+        record = lines_of(out)[0]
+        spans = record["spans"] if fmt == "prodigy" else record["label"]
+        labels = [s["label"] if fmt == "prodigy" else s[2] for s in spans]
+        assert sorted(labels) == ["actor", "date", "demand"]
+        meta = record["meta"] if fmt == "prodigy" else record
+        assert meta["span_annotators"].count("alice") == 2  # the first in store order
+        assert "1 span(s) marked the same by more than one annotator were written once" in err
+
+
+def test_exporting_some_files_leaves_the_rest_unreported(project, capsys):
+    project.annotate(MARKS)
+    chosen = project.root / "seeds" / f"{project.articles[0].id}.txt"
+    assert project.cli("export", "-f", "doccano", str(chosen)) == 0
+    out, err = capsys.readouterr()
+    assert [line["id"] for line in lines_of(out)] == [project.articles[0].id]
+    assert "not exported" not in err
+
+
+def test_a_store_that_is_not_there_is_an_error_unless_all(project, capsys):
+    missing = project.root / "typo.json"
+    code = main(["--config", str(project.config), "--store", str(missing), "export"])
+    assert code == 1
+    out, err = capsys.readouterr()
+    assert out == "" and f"{missing}: no store there, so no spans to export" in err
+    assert not missing.exists()
+    code = main(["--config", str(project.config), "--store", str(missing), "export", "--all"])
+    assert code == 0
+    assert len(lines_of(capsys.readouterr().out)) == len(project.articles)
 
 
 def test_labels_missing_from_the_config_are_exported_and_warned_about(project, capsys):

@@ -305,6 +305,18 @@ def test_conll_bio_blank_lines_between_sentences_and_no_whitespace_tokens():
     assert conll.parse(block)[1][1:3] == [("Vladimir", "B-actor"), ("Putin", "I-actor")]
 
 
+def test_conll_writes_no_sentence_break_inside_a_span():
+    """After a blank line seqeval starts afresh: a span over the break would read as two."""
+    text = "They met at the Kremlin. Talks ended. Then they left."
+    tokens = tokenize(text)
+    spans = [span(text, 16, 36, "venue")]  # "Kremlin. Talks ended"
+    block, _ = conll.encode("001", spans, tokens, sentences(text, tokens))
+    read = conll.parse(block)
+    assert [len(sentence) for sentence in read] == [9, 4]  # the first two sentences as one
+    tags = [tag for sentence in read for _, tag in sentence]
+    assert conll.bio_spans(tags) == [(4, 7, "venue")]
+
+
 def test_conll_overlaps_keep_the_longer_and_report_the_rest():
     text = "Deputy Foreign Minister Sergei Ryabkov said Wednesday."
     spans = [

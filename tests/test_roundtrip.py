@@ -286,6 +286,10 @@ def test_conll_tags_the_kept_spans_and_nothing_else(text, data):
         expected.append((inside[0], inside[-1], span.label))
     assert conll.bio_spans([tag for _, tag in read]) == expected
     assert len(kept) + len(dropped) == len(spans)
+    # No blank line inside a span: a reader would take its two halves for two entities.
+    sentence_of = [n for n, sentence in enumerate(conll.parse(block)) for _ in sentence]
+    for first, last, _ in expected:
+        assert sentence_of[first] == sentence_of[last]
     for line in block.split("\n"):
         assert line == "" or line.count("\t") == 1
 

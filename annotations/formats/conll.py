@@ -4,7 +4,8 @@ The input of seqeval and of Hugging Face token-classification scripts. Whitespac
 written. A token carries one tag, so of overlapping spans the longer is kept (`non_overlapping`)
 and the rest are returned as dropped, for the export to count on stderr. A span that covers
 only whitespace has no token to tag and is dropped too. A span whose offsets do not fall on
-token boundaries is an error naming the article, as in every tokenised format.
+token boundaries is an error naming the article, as in every tokenised format. A sentence
+break never falls inside a span: the sentences it runs across are written as one.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def encode(
         bounds = TokenBounds(tokens, article_id)
         for span in kept:
             bounds.token_range(span.start, span.end, span.label, span.text)
+    sentences = _unbroken(sentences, kept)
     words = [token for sentence in sentences for token in sentence]
     tags = _tags(kept, words, dropped)
     lines = [f"{word.text}\t{tag}\n" for word, tag in zip(words, tags, strict=True)]
@@ -43,6 +45,29 @@ def encode(
         blocks.append("".join(lines[position : position + len(sentence)]))
         position += len(sentence)
     return ("\n".join(blocks) + "\n" if blocks else ""), dropped
+
+
+def _unbroken(
+    sentences: Sequence[Sequence[TokenLike]], kept: list[Span]
+) -> Sequence[Sequence[TokenLike]]:
+    """The sentences, with those a span runs across written as one.
+
+    After a blank line readers (seqeval, Hugging Face scripts) start afresh, so an `I-` there
+    would begin another entity: a span over a sentence break would come back as two.
+    """
+    if len(sentences) < 2 or not kept:
+        return sentences
+    out = [list(sentences[0])]
+    index = 0
+    for sentence in sentences[1:]:
+        boundary = sentence[0].start
+        while index < len(kept) and kept[index].end <= boundary:
+            index += 1
+        if index < len(kept) and kept[index].start < boundary:
+            out[-1].extend(sentence)  # the span goes on: no break here
+        else:
+            out.append(list(sentence))
+    return out
 
 
 def _tags(kept: list[Span], words: Sequence[TokenLike], dropped: list[Span]) -> list[str]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from annotations.export import ExportError, ExportReport, export_corpus, export_to_path
 from annotations.formats import FORMATS, FormatError, docbin
+from annotations.store import store_files
 from tui.commands import Context, UserError
 
 NAME = "export"
@@ -46,14 +49,23 @@ def run(args, ctx: Context) -> int:
             docbin.require_spacy()
         except FormatError as error:
             raise UserError(str(error)) from None
+    if not args.include_all and not any(path.exists() for path in store_files(ctx.store_path)):
+        # Most likely a mistyped --store: an empty export would look like a finished one.
+        raise UserError(
+            f"{ctx.store_path}: no store there, so no spans to export (check --store; "
+            f"--all writes every article, with or without spans)"
+        )
+    part = bool(args.paths)  # only these articles: the spans of others were not asked for
     with ctx.open_store(read_only=True) as store:
         corpus = ctx.full_corpus(store, args.paths or None)
         base = ctx.config.base_dir
         try:
             if output is not None:
-                report = export_to_path(corpus.articles, store, fmt, output, args.include_all, base)
+                report = export_to_path(
+                    corpus.articles, store, fmt, output, args.include_all, base, part
+                )
             else:
-                report = _to_stdout(corpus.articles, store, fmt, args.include_all, base)
+                report = _to_stdout(corpus.articles, store, fmt, args.include_all, base, part)
         except ExportError as error:
             raise UserError(str(error)) from None
     for line in report.lines() + _unknown_labels(report, ctx.config.label_names):
@@ -64,22 +76,33 @@ def run(args, ctx: Context) -> int:
     return 1 if report.missing else 0
 
 
-def _to_stdout(articles, store, fmt: str, include_all: bool, base: Path) -> ExportReport:
-    """Export to stdout as UTF-8 whatever the locale says (CoNLL lines are not ASCII)."""
-    stream = sys.stdout
-    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-    buffer = getattr(stream, "buffer", None)
-    if encoding == "utf8" or buffer is None:
-        report = export_corpus(articles, store, fmt, stream, include_all, base)
+def _to_stdout(
+    articles, store, fmt: str, include_all: bool, base: Path, part: bool
+) -> ExportReport:
+    """Export to stdout, as UTF-8 whatever the locale says (CoNLL lines are not ASCII).
+
+    The export goes to a temp file first and is copied out only when whole: a span off token
+    boundaries is found while writing, and `spantag export > f.jsonl` must not then leave
+    the lines before it in f.jsonl as if they were the export.
+    """
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        report = export_corpus(articles, store, fmt, spool, include_all, base, part)
+        spool.seek(0)
+        stream = sys.stdout
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        buffer = getattr(stream, "buffer", None)
+        if encoding == "utf8" or buffer is None:
+            shutil.copyfileobj(spool, stream)
+            stream.flush()
+            return report
         stream.flush()
+        wrapper = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
+        try:
+            shutil.copyfileobj(spool, wrapper)
+        finally:
+            wrapper.flush()
+            wrapper.detach()
         return report
-    stream.flush()
-    wrapper = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
-    try:
-        return export_corpus(articles, store, fmt, wrapper, include_all, base)
-    finally:
-        wrapper.flush()
-        wrapper.detach()
 
 
 def _unknown_labels(report: ExportReport, names: tuple[str, ...]) -> list[str]:
