@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -51,6 +52,37 @@ DEFAULT_KEYS: dict[str, str] = {
     "prev_suggestion": "{",
     "stats": "S",
 }
+
+#: What a key in config.yaml may be besides one character: a key's name, after modifiers.
+MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+NAMED_KEYS = frozenset(
+    {"backspace", "delete", "down", "end", "enter", "escape", "home", "insert", "left"}
+    | {"pagedown", "pageup", "return", "right", "space", "tab", "up"}
+    | {f"f{n}" for n in range(1, 25)}
+)
+
+
+def key_problem(key: str) -> str | None:
+    """Why `key` names no key a terminal sends, or None. A key is one character ("1", "?",
+    "G"), a key's name ("enter", "pageup", "f5"; a character's Unicode name, as Textual calls
+    them: "question_mark"), either after modifiers ("ctrl+r", "shift+tab")."""
+    if len(key) == 1:
+        return None
+    *modifiers, base = key.split("+")
+    unknown = [modifier for modifier in modifiers if modifier not in MODIFIERS]
+    if unknown:
+        return f"{unknown[0]!r} is not a modifier ({', '.join(MODIFIERS)})"
+    if len(base) == 1 or base in NAMED_KEYS:
+        return None
+    try:
+        unicodedata.lookup(base.replace("_", " "))
+        return None
+    except KeyError:
+        return (
+            f"{key!r} is not a key: give one character (1, q, ?), a key name (enter, pageup, "
+            f"f5) or modifiers and one (ctrl+r)"
+        )
+
 
 EXPORT_FORMATS = ("prodigy", "doccano", "conll", "docbin")
 TOP_LEVEL_KEYS = {
@@ -160,6 +192,8 @@ def find_config(explicit: str | os.PathLike[str] | None, cwd: Path | None = None
     """`--config PATH`, else `config.yaml` in the current folder, else None (built-in)."""
     if explicit is not None:
         path = Path(explicit)
+        if path.is_dir():
+            raise ConfigError(f"{path}: is a folder; give the config file (its {CONFIG_NAME})")
         if not path.is_file():
             raise ConfigError(f"{path}: config file not found")
         return path.resolve()
@@ -347,6 +381,8 @@ class _Validator:
                     raise self.fail(path, f"missing '{required}'")
             name = self.string(item["name"], (*path, "name"))
             key = self.string(item["key"], (*path, "key"))
+            if (problem := key_problem(key)) is not None:
+                raise self.fail((*path, "key"), problem)
             colour = self.string(item["colour"], (*path, "colour"))
             try:
                 Color.parse(colour)
@@ -366,6 +402,8 @@ class _Validator:
         keys = dict(DEFAULT_KEYS)
         for action, key in value.items():
             keys[str(action)] = self.string(key, ("keys", action))
+            if (problem := key_problem(keys[str(action)])) is not None:
+                raise self.fail(("keys", action), problem)
         seen: dict[str, tuple[Any, ...]] = {}
         for index, label in enumerate(labels):
             seen.setdefault(label.key, ("labels", index, "key"))

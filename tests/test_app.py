@@ -125,12 +125,14 @@ async def test_v_then_moves_extend_and_escape_clears(make, store_path):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         reader = main(app).reader
-        await pilot.press("v", "w", "w")
+        await pilot.press("v")  # select mode shows at once, before any move
+        assert main(app).status.mode == "SELECT"
+        await pilot.press("w", "w")
         selection = reader.selection
         assert selection is not None and selection[0] == 0
         assert main(app).status.mode.startswith("SELECT")
         await pilot.press("escape")
-        assert reader.selection is None
+        assert reader.selection is None and main(app).status.mode == ""
         start = reader.cursor
         await pilot.press("v", "w", "4")
         spans = on_disk(store_path)
@@ -296,12 +298,15 @@ async def test_slash_filters_by_title_or_text(make):
         assert 0 < len(wanted) < 5
         await pilot.press("slash", *"Ushakov")
         assert screen.article_list.shown_ids == wanted
-        await pilot.press("enter")
-        assert app.focused is screen.article_list.options
-        await pilot.press("enter")
+        await pilot.press("enter")  # opens the first match, and the reader has the focus
         assert screen.reader.article.id == wanted[0]
+        assert app.focused is screen.reader
+        assert screen.article_list.shown_ids == wanted  # the filter stays on the list
         await pilot.press("shift+tab", "escape")
         assert len(screen.article_list.shown_ids) == 5
+        await pilot.press("slash", *"no such words", "enter")  # nothing to open: box stays
+        assert app.focused is screen.article_list.filter_input
+        assert screen.reader.article.id == wanted[0]
 
 
 async def test_ctrl_b_hides_and_shows_the_list(make):
@@ -314,6 +319,10 @@ async def test_ctrl_b_hides_and_shows_the_list(make):
         assert isinstance(app.focused, Reader)
         await pilot.press("ctrl+b")
         assert article_list.display
+        assert isinstance(app.focused, Reader)  # reading goes on where it was
+        main(app).focus_now(article_list.options)
+        await pilot.press("ctrl+b")  # hiding the list that has the focus: the reader takes it
+        assert not article_list.display and isinstance(app.focused, Reader)
 
 
 # --- side by side -----------------------------------------------------------------------
@@ -375,6 +384,35 @@ async def test_span_panel_lists_jumps_and_removes(make, store_path):
         assert not panel.display
 
 
+async def test_another_annotators_span_is_never_removed_by_a_key(make, store_path):
+    """bob's span shows in the panel, but neither delete there nor x on it removes it; each
+    says whose it is."""
+    from annotations.spans import make_span
+
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        article = screen.reader.article
+        start = article.text.index("Putin")
+        bob = make_span(article.id, article.text, start, start + 5, "actor",
+                        screen.session.labels, "bob")  # fmt: skip
+        screen.session.store.add(bob)
+        screen.refresh_article(article.id, panel=True)
+        screen.reader.move_to(start)
+        await pilot.press("x")
+        await pilot.pause()
+        assert on_disk(store_path) == [(article.id, start, start + 5, "actor", "Putin")]
+        assert any("That span is 'bob''s" in n.message for n in app._notifications)
+        await pilot.press("p")
+        panel = app.screen.query_one(SpanPanel)
+        assert panel.current is not None and panel.current.annotator == "bob"
+        await pilot.press("delete")
+        await pilot.pause()
+        assert on_disk(store_path) == [(article.id, start, start + 5, "actor", "Putin")]
+        assert [s.annotator for s in panel.spans] == ["bob"]
+
+
 async def test_question_mark_shows_every_binding(make):
     from tui.screens.help import HelpScreen
 
@@ -410,6 +448,28 @@ async def test_e_exports_with_the_config_defaults(make, project, store_path):
     assert len(lines) == 1
     record = json.loads(lines[0])
     assert record["spans"][0]["label"] == "actor"
+
+
+async def test_export_dialog_shows_paths_and_errors_as_they_are(make, project):
+    """Square brackets in a file name or an error are text, not markup to swallow."""
+    from textual.widgets import Input, Static
+
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "e")
+        box = app.screen.query_one("#export-file", Input)
+        box.value = str(project / "out[x].jsonl")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (project / "out[x].jsonl").exists()
+        assert any("out[x].jsonl" in n.message for n in app._notifications)
+        await pilot.press("e")
+        box = app.screen.query_one("#export-file", Input)
+        box.value = str(project / "no[such]" / "out.jsonl")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#export-message", Static).render())
+        assert shown.startswith("Not exported: ") and "no[such]" in shown
 
 
 async def test_export_dialog_escape_cancels(make, project):

@@ -196,6 +196,11 @@ def test_explicit_config_that_does_not_exist(tmp_path, capsys):
     assert "not found" in line
 
 
+def test_explicit_config_that_is_a_folder_says_so(tmp_path, capsys):
+    line = one_error_line(capsys, tmp_path)
+    assert f"{tmp_path}: is a folder; give the config file (its config.yaml)" in line
+
+
 def test_explicit_config_that_is_a_folder(tmp_path):
     with pytest.raises(ConfigError, match=re.escape(str(tmp_path))):
         load_config(tmp_path)
@@ -401,6 +406,29 @@ def test_unknown_key_in_keys(tmp_path, capsys):
 def test_unknown_key_in_export(tmp_path, capsys):
     line = one_error_line(capsys, write(tmp_path, ONE_LABEL + "export:\n  fmt: conll\n"))
     assert ", line 6: export.fmt: unknown key" in line
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("labels:\n  - name: actor\n    key: '12'\n    colour: red\n",
+         ", line 3: labels.0.key: '12' is not a key"),
+        (ONE_LABEL + "keys:\n  undo: banana+q\n",
+         ", line 6: keys.undo: 'banana' is not a modifier"),
+        (ONE_LABEL + "keys:\n  undo: bananas\n", ", line 6: keys.undo: 'bananas' is not a key"),
+    ],
+)  # fmt: skip
+def test_a_key_no_terminal_sends_is_refused(tmp_path, capsys, text, expected):
+    assert expected in one_error_line(capsys, write(tmp_path, text))
+
+
+def test_keys_may_be_characters_names_and_modifiers(tmp_path):
+    text = ONE_LABEL + (
+        "keys:\n  undo: ctrl+z\n  redo: shift+f5\n  help: question_mark\n"
+        "  quit: escape\n  split: '+'\n"
+    )
+    keys = load_config(write(tmp_path, text)).keys
+    assert (keys["undo"], keys["redo"], keys["help"]) == ("ctrl+z", "shift+f5", "question_mark")
 
 
 def test_duplicate_hotkeys_two_labels(tmp_path, capsys):

@@ -841,6 +841,23 @@ async def test_tabs_wide_characters_and_combining_marks_keep_the_cursor_on_them(
         assert reader.cursor == 7
 
 
+async def test_a_label_key_tags_whole_characters_as_the_screen_shows_them():
+    """spaCy splits an emoji family joined by ZWJ into several tokens; the reader draws it as
+    one character and the cursor steps over it at once, so what a key tags holds all of it."""
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    text = f"Zelensky met the {family} family"
+    app = ReaderApp(text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await start(pilot)
+        at = text.index(family)
+        reader.move_to(at)
+        assert reader.target() == (at, at + len(family))
+        await pilot.press("right")
+        assert reader.cursor == at + len(family)  # one step over it
+        await pilot.press("left", "v", "right")
+        assert reader.selection == (at, at + len(family))
+
+
 async def test_wide_characters_wrap_and_down_keeps_the_column():
     text = "中" * 50
     app = ReaderApp(text)

@@ -311,7 +311,12 @@ def build_app(
         return StartupErrorApp(
             "The config has a problem",
             str(error),
-            "Fix the line named above, or run `spantag init` in an empty folder for a fresh one.",
+            (
+                "Fix the line named above"
+                if ", line " in str(error)
+                else "Fix the file named above"
+            )
+            + ", or run `spantag init` in an empty folder for a fresh one.",
         )
     return make_app(config, store_path, paths, read_only)
 

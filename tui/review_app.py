@@ -56,7 +56,7 @@ class ReviewApp(App[int]):
 
     def on_mount(self) -> None:
         for warning in self.review.warnings[:5]:
-            self.notify(warning, severity="warning", timeout=8)
+            self.notify(warning, severity="warning", timeout=8, markup=False)
 
     def on_unmount(self) -> None:
         self.review.close()

@@ -276,6 +276,9 @@ class Session:
         return self._record(self.store.add(new), article.id)
 
     def remove(self, span: Span) -> Edit | None:
+        """Remove one of this annotator's spans; None (nothing done) for anyone else's."""
+        if not self._mine([span]):
+            return None
         return self._record(self.store.remove(span), span.article_id)
 
     def remove_at(self, article_id: str, offset: int) -> Edit | None:
@@ -284,6 +287,11 @@ class Session:
         if not under:
             return None
         return self.remove(min(under, key=lambda s: (s.end - s.start, s.label)))
+
+    def others_at(self, article_id: str, offset: int) -> list[str]:
+        """Who else has a span under `offset` (to say why a key left it alone)."""
+        spans = self.store.spans_overlapping(article_id, offset, offset + 1)
+        return sorted({s.annotator for s in spans if s.annotator != self.annotator})
 
     def undo(self) -> Edit | None:
         if not self.undo_stack:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -96,9 +97,9 @@ class ExportScreen(ModalScreen[Path | None]):
         try:
             summary = export_to(self.session, fmt, path, include_all)
         except Exception as error:  # noqa: BLE001 - every failure is shown, none is fatal
-            message.update(f"[b red]Not exported:[/] {error}")
+            message.update(Text.assemble(("Not exported: ", "bold red"), str(error)))
             return
-        self.app.notify(summary, title="Exported")
+        self.app.notify(summary, title="Exported", markup=False)
         self.dismiss(path)
 
 

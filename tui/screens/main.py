@@ -180,7 +180,7 @@ class MainScreen(Screen):
         self.call_after_refresh(self._mount_footer)
         self.call_after_refresh(self._start_suggester)
         for warning in self.warnings[:5]:
-            self.notify(warning, severity="warning", timeout=8)
+            self.notify(warning, severity="warning", timeout=8, markup=False)
         if len(self.warnings) > 5:
             self.notify(f"... and {len(self.warnings) - 5} more warnings", severity="warning")
 
@@ -250,7 +250,7 @@ class MainScreen(Screen):
         self.article_list.set_suggested(counts)
         self.refresh_suggestions(dirty | {p.article_id for p in self.panes if p.article_id})
         for warning in event.build.suggester.warnings[:5]:
-            self.notify(warning, title="Suggestions", severity="warning", timeout=8)
+            self.notify(warning, title="Suggestions", severity="warning", timeout=8, markup=False)
 
     @on(SuggesterFailed)
     def _suggester_failed(self, event: SuggesterFailed) -> None:
@@ -259,6 +259,7 @@ class MainScreen(Screen):
             title="Suggestions",
             severity="error",
             timeout=10,
+            markup=False,
         )
 
     # --- suggestions: following changes --------------------------------------------------
@@ -370,6 +371,8 @@ class MainScreen(Screen):
             status.mode = "READ-ONLY"
         elif selection is not None:
             status.mode = f"SELECT {selection[1] - selection[0]}"
+        elif reader.select_mode:
+            status.mode = "SELECT"  # `v` pressed: the next move starts the selection
         else:
             status.mode = ""
 
@@ -472,8 +475,21 @@ class MainScreen(Screen):
 
     @on(SpanPanel.Remove)
     def _remove_from_panel(self, event: SpanPanel.Remove) -> None:
-        if self._writable():
-            self._apply(lambda: self.session.remove(event.span), event.span.article_id)
+        if not self._writable():
+            return
+        span = event.span
+        if span.annotator != self.session.annotator:
+            self._not_yours([span.annotator])
+            return
+        self._apply(lambda: self.session.remove(span), span.article_id)
+
+    def _not_yours(self, annotators: list[str]) -> None:
+        who = " and ".join(repr(name) for name in annotators)
+        self.notify(
+            f"That span is {who}'s: other annotators' spans are shown, never changed "
+            f"(you are {self.session.annotator!r}).",
+            markup=False,
+        )
 
     @on(SpanPanel.Reject)
     def _reject_from_panel(self, event: SpanPanel.Reject) -> None:
@@ -518,7 +534,11 @@ class MainScreen(Screen):
             return
         edit = self._apply(lambda: self.session.remove_at(article.id, reader.cursor), article.id)
         if edit is None and not self._failed:
-            self.notify("No span under the cursor.")
+            others = self.session.others_at(article.id, reader.cursor)
+            if others:
+                self._not_yours(others)
+            else:
+                self.notify("No span under the cursor.")
 
     # --- suggestions: keys ---------------------------------------------------------------
 
@@ -635,7 +655,7 @@ class MainScreen(Screen):
             self._failed = True
             self.status.saved = f"NOT SAVED: {error}"
             self.status.saved_style = "bold red"
-            self.notify(str(error), title="Not saved", severity="error")
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
             return None
         if edit is not None:
             self.refresh_article(
@@ -672,7 +692,7 @@ class MainScreen(Screen):
         try:
             done = self.session.toggle_done(article_id)
         except (ReadOnlyError, StoreError) as error:
-            self.notify(str(error), title="Not saved", severity="error")
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
             return
         self.refresh_article(article_id)
         self.status.saved = (
@@ -756,12 +776,12 @@ class MainScreen(Screen):
         self.focus_now(panel.table)
 
     def action_toggle_list(self) -> None:
+        """Hide or show the list; the focus stays where it was (as with an editor's sidebar),
+        unless it was in the list being hidden."""
         article_list = self.article_list
         article_list.display = not article_list.display
         if not article_list.display:
             self.focus_now(self.reader)
-        else:
-            self.focus_now(article_list.options)
 
     def action_filter(self) -> None:
         self.article_list.display = True

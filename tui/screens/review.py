@@ -423,7 +423,7 @@ class ReviewScreen(Screen):
         except StoreError as error:
             self.saved = Text(f"NOT SAVED: {error}", style="bold red")
             self.update_panel()
-            self.notify(str(error), title="Not saved", severity="error")
+            self.notify(str(error), title="Not saved", severity="error", markup=False)
             return
         self.saved = Text(
             f"saved {time.strftime('%H:%M:%S')}: #{index + 1} {describe_choice(choice)}",
@@ -436,6 +436,7 @@ class ReviewScreen(Screen):
                 f"All {len(review.items)} disagreements are decided; {review.merged.path.name} "
                 "is complete. q quits.",
                 title="Review complete",
+                markup=False,
             )
             self.highlight()
             return

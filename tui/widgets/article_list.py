@@ -311,8 +311,16 @@ class ArticleList(Vertical):
 
     @on(Input.Submitted, "#articles-filter")
     def _submitted(self, event: Input.Submitted) -> None:
+        """Enter in the box opens the highlighted match (the first, unless the one highlighted
+        before still matches), as fzf and vim's pickers do; with no match the box stays."""
         event.stop()
+        self._filter_to(event.value)
+        article_id = self.highlighted_id
+        if article_id is None:
+            self.notify(f"No article matches {event.value.strip()!r}.", markup=False)
+            return
         self.close_filter(keep=True)
+        self.post_message(self.Opened(self, article_id))
 
     def _filter_to(self, query: str) -> None:
         """Filter now (not by message), so an enter right after typing sees the result."""

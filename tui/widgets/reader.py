@@ -53,13 +53,14 @@ _WHITE = Color.parse("#ffffff")
 
 
 class Caret(NamedTuple):
-    """The cursor (`offset`; `line` and `col` 0-based, in lines and code points) and the
-    selection (`Reader.selection`: start and end offsets, or None)."""
+    """The cursor (`offset`; `line` and `col` 0-based, in lines and code points), the
+    selection (`Reader.selection`: start and end offsets, or None) and select mode (`v`)."""
 
     offset: int
     line: int
     col: int
     selection: tuple[int, int] | None
+    selecting: bool = False
 
 
 class Marked(Protocol):
@@ -492,6 +493,8 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
             value: tuple[int, int] | None = None
             if start < end:
                 value = self._tokens.get().snap(start, end) if self.snap_to_words else (start, end)
+                if value is not None:
+                    value = self._whole(*value, words=self.snap_to_words)
             self._selection_key, self._selection_value = key, value
         return self._selection_value
 
@@ -502,7 +505,28 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
             return selection
         if self._article is None:
             return None
-        return self._tokens.get().word_at(self._cursor)
+        word = self._tokens.get().word_at(self._cursor)
+        return self._whole(*word, words=True) if word is not None else None
+
+    def _whole(self, start: int, end: int, words: bool) -> tuple[int, int]:
+        """[start, end) grown until it cuts no character as the screen shows it (a flag, an
+        emoji with a skin tone or a family joined by ZWJ is one, though spaCy's tokens split
+        it) and, with `words`, no token: a span never holds half of what the cursor treats as
+        one character."""
+        layout = self._get_layout()
+        tokens = self._tokens.get()
+        while True:
+            grown_start = layout.row(layout.row_of(start)).floor(start)
+            grown_end = layout.row(layout.row_of(end - 1)).ceil(end)
+            if words:
+                grown_start, grown_end = tokens.snap(grown_start, grown_end) or (
+                    grown_start,
+                    grown_end,
+                )
+            grown_start, grown_end = min(start, grown_start), max(end, grown_end)
+            if (grown_start, grown_end) == (start, end):
+                return start, end
+            start, end = grown_start, grown_end
 
     def spans_at(self, offset: int) -> list[Span]:
         """The spans covering `offset`, shortest first."""
@@ -770,7 +794,7 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         """Set `caret` from the cursor and selection (its watchers run if it changed)."""
         cursor = self._cursor
         line, col = self._lines.line_col(min(cursor, len(self._text)))
-        self.caret = Caret(cursor, line, col, self.selection)
+        self.caret = Caret(cursor, line, col, self.selection, self._select_mode)
 
     def _scroll_cursor_into_view(self) -> None:
         row = self._get_layout().row_of(self._cursor)
