@@ -369,3 +369,15 @@ def test_stdout_export_is_utf8_whatever_the_locale(project, monkeypatch):
     sys.stdout.flush()
     text = raw.getvalue().decode("utf-8")
     assert text.startswith("Russia\tB-actor\n") and "’s\tO\n" in text
+
+
+def test_an_articles_source_is_the_same_however_its_path_was_typed(project, capsys, monkeypatch):
+    project.annotate(MARKS[:1])
+    assert project.cli("export") == 0
+    from_config = lines_of(capsys.readouterr().out)[0]["meta"]["source"]
+    monkeypatch.chdir(project.root / "seeds")
+    name = f"{project.articles[0].id}.txt"
+    for typed in (name, f"../seeds/{name}", str(project.root / "seeds" / name)):
+        assert project.cli("export", typed) == 0
+        assert lines_of(capsys.readouterr().out)[0]["meta"]["source"] == from_config
+    assert from_config == f"seeds/{name}"

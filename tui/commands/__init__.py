@@ -34,7 +34,10 @@ class Context:
 
     def corpus(self, paths: list[str] | None = None) -> Corpus:
         """The corpus from `paths` (else the config's), warnings printed to stderr."""
-        corpus = load_corpus(paths or [str(p) for p in self.config.corpus])
+        # Given paths are made absolute, as the config's are, so an article's source (in the
+        # exports' meta, made relative to the config's folder) is the same however it was typed.
+        given = [str(Path(p).resolve()) for p in paths] if paths else None
+        corpus = load_corpus(given or [str(p) for p in self.config.corpus])
         for warning in corpus.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         return corpus
