@@ -167,8 +167,14 @@ def load_assignments(path: str | Path) -> Assignments:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise AssignmentError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise AssignmentError(f"{path}: not UTF-8 (byte offset {error.start})") from None
     except yaml.YAMLError as error:
-        raise AssignmentError(f"{path}: not valid YAML ({error})") from None
+        # One line: PyYAML's own message runs over several, with a caret drawing.
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        raise AssignmentError(f"{path}{line}: not valid YAML: {problem}") from None
     return Assignments.from_dict(data or {}, str(path))
 
 

@@ -62,17 +62,49 @@ NAMED_KEYS = frozenset(
 )
 
 
+#: Characters whose Unicode names are not the names terminals' keys go by (Textual's).
+_KEY_NAMES = {
+    "/": "slash",
+    "\\": "backslash",
+    "@": "at",
+    "-": "minus",
+    "+": "plus",
+    "_": "underscore",
+    ",": "comma",
+    " ": "space",
+    "\t": "tab",
+}
+
+
+def canonical_key(key: str) -> str:
+    """One name per key, as Textual names keys: "/" and "slash" are one key, "?" is
+    "question_mark", "G" and "ctrl+b" stay. Two actions on one such name clash."""
+    key = key.strip() or key
+    if len(key) != 1:
+        return key
+    if key in _KEY_NAMES:
+        return _KEY_NAMES[key]
+    if key.isalnum():
+        return key
+    try:
+        return unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return key
+
+
 def key_problem(key: str) -> str | None:
     """Why `key` names no key a terminal sends, or None. A key is one character ("1", "?",
     "G"), a key's name ("enter", "pageup", "f5"; a character's Unicode name, as Textual calls
     them: "question_mark"), either after modifiers ("ctrl+r", "shift+tab")."""
     if len(key) == 1:
         return None
+    if key != key.strip():
+        return f"{key!r} has spaces around it"
     *modifiers, base = key.split("+")
     unknown = [modifier for modifier in modifiers if modifier not in MODIFIERS]
     if unknown:
         return f"{unknown[0]!r} is not a modifier ({', '.join(MODIFIERS)})"
-    if len(base) == 1 or base in NAMED_KEYS:
+    if len(base) == 1 or base in NAMED_KEYS or base in _KEY_NAMES.values():
         return None
     try:
         unicodedata.lookup(base.replace("_", " "))
@@ -404,21 +436,24 @@ class _Validator:
             keys[str(action)] = self.string(key, ("keys", action))
             if (problem := key_problem(keys[str(action)])) is not None:
                 raise self.fail(("keys", action), problem)
+        # Compared by the key they name: "/" and "slash" are one key.
         seen: dict[str, tuple[Any, ...]] = {}
         for index, label in enumerate(labels):
-            seen.setdefault(label.key, ("labels", index, "key"))
-            if seen[label.key] != ("labels", index, "key"):
-                other = ".".join(str(p) for p in seen[label.key])
+            name = canonical_key(label.key)
+            seen.setdefault(name, ("labels", index, "key"))
+            if seen[name] != ("labels", index, "key"):
+                other = ".".join(str(p) for p in seen[name])
                 raise self.fail(("labels", index, "key"), f"duplicate key {label.key!r} ({other})")
-        for action, key in keys.items():
+        for action, written in keys.items():
+            key = canonical_key(written)
             if key in seen:
                 if action in value:
                     other = ".".join(str(p) for p in seen[key])
-                    raise self.fail(("keys", action), f"duplicate key {key!r}, also {other}")
+                    raise self.fail(("keys", action), f"duplicate key {written!r}, also {other}")
                 # `action` kept its default (defaults are unique), so the clash is with a key
                 # the user wrote: blame that field, on its line.
                 raise self.fail(
-                    seen[key], f"duplicate key {key!r}, also the default of keys.{action}"
+                    seen[key], f"duplicate key {written!r}, also the default of keys.{action}"
                 )
             seen[key] = ("keys", action)
         return keys

@@ -45,6 +45,8 @@ from annotations.articles import Article, Corpus
 from annotations.spans import Span, conflicts, now_iso
 
 FORMAT_VERSION = 1
+#: The tables of a spantag store file; any other means the file is not ours.
+STORE_TABLES = frozenset({"_store", "spans", "articles", "rejections", "meta"})
 TABLES = ("spans", "articles", "rejections", "meta")
 
 
@@ -60,6 +62,18 @@ class StoreLocked(StoreError):
         super().__init__(
             f"{path}: in use by another spantag ({who}); close it first "
             "(the app can open it read-only: spantag --read-only)"
+        )
+
+
+class StoreNotWritable(StoreError):
+    """The store cannot be written here (a read-only file or folder): open it read-only."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        self.path = path
+        self.why = why
+        super().__init__(
+            f"{path}: {why}; nothing can be saved there (the app opens it read-only; "
+            f"spantag --read-only reads it)"
         )
 
 
@@ -132,6 +146,12 @@ class AtomicJSONStorage(Storage):
             raise StoreCorrupt(self._corrupt_message(f"not valid JSON ({error})")) from None
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise StoreCorrupt(self._corrupt_message("not a TinyDB/spantag store"))
+        foreign = sorted(set(data) - STORE_TABLES)
+        if foreign:
+            # Another program's TinyDB file (its `_default` table, say): writing our snapshot
+            # over it would drop what it holds.
+            listed = ", ".join(repr(name) for name in foreign[:3])
+            raise StoreCorrupt(self._corrupt_message(f"not a spantag store (it has {listed})"))
         return data
 
     def _corrupt_message(self, why: str) -> str:
@@ -192,6 +212,20 @@ def owner_path(path: Path) -> Path:
     return path.with_name(path.name + ".owner")
 
 
+def _unwritable(path: Path) -> str | None:
+    """Why a writer could not keep the store at `path`, or None. A file whose mode has no
+    write bit is taken as meant to stay as it is, even by root (whom the OS would let
+    write); the snapshot is replaced by a rename, which only the folder's permission stops."""
+    try:
+        if path.exists() and not path.stat().st_mode & 0o222:
+            return "the file is read-only (its mode has no write bit)"
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"its folder {path.parent} is not writable"
+    return None
+
+
 def store_files(path: Path) -> set[Path]:
     """The store and every file kept beside it (nothing else may be written over them)."""
     path = Path(path).resolve()
@@ -228,6 +262,12 @@ class Store:
         path = Path(path).resolve()
         if not path.parent.is_dir():
             raise StoreError(f"{path}: folder {path.parent} does not exist")
+        if path.is_dir():
+            raise StoreError(f"{path}: is a folder; give the store's file (annotations.json, say)")
+        if not read_only:
+            why = _unwritable(path)
+            if why is not None:
+                raise StoreNotWritable(path, why)
         store = cls(path, read_only)
         if not read_only:
             store._acquire()
@@ -327,6 +367,11 @@ class Store:
         for doc in db.table("meta"):
             self._meta[doc["key"]] = doc["value"]
 
+    def _journal_damaged(self, journal: Path, number: int) -> str:
+        bak = backup_path(self.path)
+        kept = f"{self.path} and its .bak are" if bak.exists() else f"{self.path} is"
+        return f"{journal}: line {number} is damaged; left untouched (the snapshot {kept} intact)"
+
     def _replay_journal(self, raw: bytes | None) -> None:
         journal = journal_path(self.path)
         if raw is None:
@@ -343,19 +388,13 @@ class Store:
                 is_tail = all(not rest.strip() for rest in lines[number:])
                 if is_tail:
                     break  # a torn last append: it never returned, so nothing is lost
-                raise StoreCorrupt(
-                    f"{journal}: line {number} is damaged; left untouched "
-                    f"(the snapshot {self.path} and its .bak are intact)"
-                ) from None
+                raise StoreCorrupt(self._journal_damaged(journal, number)) from None
             if seq <= self._seq:
                 continue  # already folded into the snapshot
             try:
                 self._apply_ops(ops)
             except (TypeError, KeyError, ValueError, IndexError, AttributeError):
-                raise StoreCorrupt(
-                    f"{journal}: line {number} is damaged; left untouched "
-                    f"(the snapshot {self.path} and its .bak are intact)"
-                ) from None
+                raise StoreCorrupt(self._journal_damaged(journal, number)) from None
             self._seq = seq
             self._journal_records += 1
 

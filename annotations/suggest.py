@@ -239,7 +239,10 @@ class Suggester:
             group = "span" if "span" in regex.groupindex else 0
             search = regex.search
             position = 0
-            while (match := search(text, position)) is not None:
+            end_of_text = len(text)
+            # A pattern that can match nothing (x*, \b, a|) matches at every offset, the end
+            # included, where a search from past the end would start over at the end again.
+            while position <= end_of_text and (match := search(text, position)) is not None:
                 start, end = match.span(group)
                 if start < end and bounds[start] & _WORD_START and bounds[end] & _WORD_END:
                     found.append((start - end, _PATTERN, rank, start, end, label))

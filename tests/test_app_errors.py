@@ -51,6 +51,55 @@ async def test_a_locked_store_opens_read_only_with_a_banner(make, store_path):
         assert not store.is_done(screen.session.articles[0].id)
 
 
+async def test_a_store_file_marked_read_only_opens_read_only_with_a_banner(make, store_path):
+    """chmod 444 says "leave this as it is": the app reads it and says why nothing saves."""
+    Store.open(store_path).close()
+    store_path.chmod(0o444)
+    before = store_path.read_bytes()
+    try:
+        app = make()
+        messages = recorded(app)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            banner = app.screen.query_one("#banner", Static)
+            assert banner.display and "the file is read-only" in str(banner.render())
+            await pilot.press("1")
+            assert any("read-only" in m for m in messages)
+        assert store_path.read_bytes() == before
+        assert not store_path.stat().st_mode & 0o222
+    finally:
+        store_path.chmod(0o644)
+
+
+async def test_brackets_in_a_label_name_or_description_are_text(project, make):
+    """A label's name and description are the user's words; "[/]" or "[/b]" in them used to
+    end the app with a MarkupError when help (or the palette) drew them."""
+    from tests.conftest import write_config
+
+    write_config(
+        project,
+        **{
+            "  - name: demand\n": "  - name: 'd[/]'\n",
+            "What an actor asks for, proposes or insists on.": "Asks [/b] for [Putin]",
+        },
+    )
+    config = load_config(project / "config.yaml")
+    assert config.label_names[1] == "d[/]"
+    app = make(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        drawn = app.export_screenshot().replace("&#160;", " ")
+        assert "Asks [/b] for [Putin]" in drawn
+        await pilot.press("escape", "ctrl+p", *"Tag")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
 async def test_read_only_option_shows_the_banner(make):
     app = make(read_only=True)
     async with app.run_test(size=SIZE) as pilot:

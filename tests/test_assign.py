@@ -122,8 +122,13 @@ def test_yaml_round_trip_and_assigned_to(tmp_path: Path) -> None:
     with pytest.raises(AssignmentError, match="bad.yaml"):
         load_assignments(tmp_path / "bad.yaml")
     (tmp_path / "broken.yaml").write_text("alice: [001\n", "utf-8")
-    with pytest.raises(AssignmentError, match="not valid YAML"):
+    with pytest.raises(AssignmentError, match="not valid YAML") as caught:
         load_assignments(tmp_path / "broken.yaml")
+    assert "\n" not in str(caught.value)  # one line (PyYAML's own message has several)
+    assert ", line 2: not valid YAML" in str(caught.value)
+    (tmp_path / "latin.yaml").write_bytes(b"alice: [caf\xe9]\n")
+    with pytest.raises(AssignmentError, match=r"latin.yaml: not UTF-8 \(byte offset 11\)"):
+        load_assignments(tmp_path / "latin.yaml")
 
 
 # -- the command -------------------------------------------------------------------------------

@@ -322,6 +322,20 @@ def test_user_error_is_one_line_exit_1(capsys, work):
     assert err.count("\n") == 1 and err.startswith("spantag: ") and "missing.yaml" in err
 
 
+def test_what_the_file_system_refuses_is_one_line_exit_1(capsys, work):
+    """An OSError no command turned into a message (here a name too long for the file
+    system) is still one line naming the file, not a traceback."""
+    code, out, err = run(capsys, "list", "a" * 300)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith("spantag: ") and "File name too long" in err
+
+
+def test_a_folder_given_as_the_store_is_one_line_exit_1(capsys, work):
+    (work / "folder").mkdir()
+    code, _, err = run(capsys, "--store", str(work / "folder"), "list")
+    assert code == 1 and err.count("\n") == 1 and "is a folder" in err
+
+
 def test_duplicate_ids_are_a_user_error(capsys, work):
     (work / "other").mkdir()
     shutil.copy(work / "seeds" / "000_abcb8c07387bfbf5.txt", work / "other")

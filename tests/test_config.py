@@ -422,6 +422,17 @@ def test_a_key_no_terminal_sends_is_refused(tmp_path, capsys, text, expected):
     assert expected in one_error_line(capsys, write(tmp_path, text))
 
 
+def test_a_key_and_its_name_are_one_key(tmp_path, capsys):
+    """`quit: slash` is the "/" that filters: the app would quit on it and lose the filter."""
+    line = one_error_line(capsys, write(tmp_path, ONE_LABEL + "keys:\n  quit: slash\n"))
+    assert ", line 6: keys.quit: duplicate key 'slash', also keys.filter" in line
+
+
+def test_a_key_with_spaces_around_it_is_refused(tmp_path, capsys):
+    line = one_error_line(capsys, write(tmp_path, ONE_LABEL + "keys:\n  quit: ' x'\n"))
+    assert ", line 6: keys.quit: ' x' has spaces around it" in line
+
+
 def test_keys_may_be_characters_names_and_modifiers(tmp_path):
     text = ONE_LABEL + (
         "keys:\n  undo: ctrl+z\n  redo: shift+f5\n  help: question_mark\n"

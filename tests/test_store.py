@@ -25,6 +25,7 @@ from annotations.store import (
     StoreCorrupt,
     StoreError,
     StoreLocked,
+    StoreNotWritable,
     backup_path,
     journal_path,
 )
@@ -328,6 +329,10 @@ def make_store_with_bak(path: Path) -> None:
         pytest.param(lambda raw: raw[: len(raw) // 2], id="truncated"),
         pytest.param(lambda raw: b"\x00" * len(raw), id="zeros"),
         pytest.param(lambda raw: b"[1, 2]", id="json-but-not-a-store"),
+        # Another program's TinyDB file: our snapshot written over it would drop its table.
+        pytest.param(
+            lambda raw: b'{"_default": {"1": {"name": "important"}}}', id="another-tinydb-file"
+        ),
         pytest.param(lambda raw: raw.replace(b'"', b"\xff", 1), id="not-utf8"),
     ],
 )
@@ -346,6 +351,25 @@ def test_a_corrupt_snapshot_is_never_overwritten(path: Path, damage) -> None:
     path.write_bytes(backup_path(path).read_bytes())
     with Store.open(path) as store:
         assert store.all_spans() == [sp(*at("Putin"))] and store.is_done("a1")
+
+
+def test_a_read_only_store_file_is_not_written_over(path: Path) -> None:
+    make_store_with_bak(path)
+    path.chmod(0o444)
+    before = files(path)
+    try:
+        with pytest.raises(StoreNotWritable, match="the file is read-only"):
+            Store.open(path)
+        with Store.open(path, read_only=True) as store:
+            assert store.all_spans() == [sp(*at("Putin"))]
+        assert files(path) == before
+    finally:
+        path.chmod(0o644)
+
+
+def test_a_folder_given_as_the_store_is_a_one_line_error(path: Path) -> None:
+    with pytest.raises(StoreError, match="is a folder; give the store's file"):
+        Store.open(path.parent)
 
 
 def test_a_corrupt_snapshot_without_a_bak_says_so(path: Path) -> None:

@@ -264,6 +264,14 @@ def test_regex_matches_count_only_on_word_boundaries_and_a_bad_match_hides_nothi
     assert [s.text for s in suggester.suggestions("a0")] == ["Putin"]
 
 
+def test_a_pattern_that_can_match_nothing_ends_and_proposes_only_what_it_matched():
+    """x*, \\b and 'a|' match the empty string at every offset, the end of the text too; the
+    search used to start over at the end forever."""
+    cfg = config("patterns:\n  date:\n    regex: ['x*', '\\b', '\\d{4}|']\n")
+    suggester = Suggester(articles("In 2021 xx met."), cfg)
+    assert [s.text for s in suggester.suggestions("a0")] == ["2021", "xx"]
+
+
 def test_a_group_named_span_proposes_only_that_part_of_the_match():
     cfg = config(
         "patterns:\n  actor:\n    regex: ['President (?P<span>[A-Z]\\w+(?: [A-Z]\\w+)?)']\n"

@@ -10,18 +10,18 @@ the config's `keys:` become a Textual keymap (`App.set_keymap`) over those ids.
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.markup import escape as escape_markup
 from textual.screen import Screen
 
 from annotations.articles import CorpusError
-from annotations.config import DEFAULT_KEYS, Config, ConfigError, load_config
-from annotations.store import StoreError
+from annotations.config import DEFAULT_KEYS, Config, ConfigError, canonical_key, load_config
+from annotations.store import StoreCorrupt, StoreError, StoreNotWritable
 
 #: Config `keys:` action -> the binding id it remaps.
 ACTION_BINDING_IDS: dict[str, str] = {
@@ -53,33 +53,9 @@ ACTION_BINDING_IDS: dict[str, str] = {
     "stats": "main.stats",
 }
 
-#: Characters whose Unicode names are not Textual's key names.
-_KEY_NAMES = {
-    "/": "slash",
-    "\\": "backslash",
-    "@": "at",
-    "-": "minus",
-    "+": "plus",
-    "_": "underscore",
-    ",": "comma",
-    " ": "space",
-    "\t": "tab",
-}
-
-
 def textual_key(key: str) -> str:
     """A config key ("/", "?", "[", "G", "ctrl+b") as Textual names it ("slash", ...)."""
-    key = key.strip()
-    if len(key) != 1:
-        return key
-    if key in _KEY_NAMES:
-        return _KEY_NAMES[key]
-    if key.isalnum():
-        return key
-    try:
-        return unicodedata.name(key).lower().replace("-", "_").replace(" ", "_")
-    except ValueError:
-        return key
+    return canonical_key(key)
 
 
 def keymap_for(config: Config) -> dict[str, str]:
@@ -132,7 +108,8 @@ class SpantagApp(App[int]):
                 self.config, self.store_path, self.paths, read_only=self.read_only
             )
         except StoreError as error:
-            return ErrorScreen("The store cannot be opened", str(error), _STORE_HINT)
+            hint = _DAMAGED_HINT if isinstance(error, StoreCorrupt) else _STORE_HINT
+            return ErrorScreen("The store cannot be opened", str(error), hint)
         except CorpusError as error:
             return ErrorScreen("The articles cannot be loaded", str(error))
         except OSError as error:
@@ -145,7 +122,12 @@ class SpantagApp(App[int]):
             return ErrorScreen("Nothing to read", "\n".join(lines), _CORPUS_HINT)
         self.session = session
         banner = ""
-        if opened.locked is not None:
+        if isinstance(opened.locked, StoreNotWritable):
+            banner = (
+                f"READ-ONLY: {self.store_path.name}: {opened.locked.why}. "
+                "You can read; nothing you change is saved."
+            )
+        elif opened.locked is not None:
             who = f"pid {opened.locked.pid}" if opened.locked.pid else "another process"
             banner = (
                 f"READ-ONLY: {self.store_path.name} is in use by another spantag ({who}). "
@@ -233,9 +215,11 @@ class SpantagApp(App[int]):
                     title = f"Reader: {title}"
                 help_text = binding.tooltip or ""
                 keys = ", ".join(self.keys_of(binding))
+                # The palette reads both as markup; label names and descriptions are the
+                # user's own words and may hold brackets ("[/]" would end the app).
                 yield SystemCommand(
-                    title,
-                    f"{keys}  {help_text}".strip(),
+                    escape_markup(title),
+                    escape_markup(f"{keys}  {help_text}".strip()),
                     partial(self._run_from_palette, group, binding.action),
                 )
 
@@ -262,9 +246,10 @@ class SpantagApp(App[int]):
             await main.run_action(action)
 
 
-_STORE_HINT = (
-    "Another spantag may be using it: close that one, or start with --read-only. "
-    "If the file is damaged, the message names its last good copy (.bak)."
+_STORE_HINT = "Another spantag may be using it: close that one, or start with --read-only."
+_DAMAGED_HINT = (
+    "Nothing was changed. Restore the last good copy the message names, or move the damaged "
+    "file aside to start a new store."
 )
 _CORPUS_HINT = "Give article files or folders on the command line, or set `corpus:` in config.yaml."
 

@@ -96,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except OSError as error:
+        # What the file system refused (no permission, a folder where a file should be, a
+        # full disk) and no command turned into a message of its own: one line, not a trace.
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"spantag: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
 
 
 def _context(args: argparse.Namespace, needs_config: bool = True) -> Context:

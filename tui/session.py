@@ -17,7 +17,7 @@ from annotations.assign import AssignmentError, assigned_to, load_assignments, m
 from annotations.config import Config
 from annotations.resolve import Resolved
 from annotations.spans import Span, make_span
-from annotations.store import Change, Store, StoreLocked, corpus_with_store
+from annotations.store import Change, Store, StoreLocked, StoreNotWritable, corpus_with_store
 from annotations.suggest import Suggester, Suggestion
 
 NEW, IN_PROGRESS, DONE = "new", "in progress", "done"
@@ -28,7 +28,7 @@ class Opened:
     """What opening the session found worth telling the user."""
 
     warnings: list[str] = field(default_factory=list)
-    locked: StoreLocked | None = None
+    locked: StoreLocked | StoreNotWritable | None = None
     """Set when another spantag holds the store and the session fell back to read-only."""
 
 
@@ -161,7 +161,7 @@ class Session:
         opened.warnings.extend(corpus.warnings)
         try:
             store = Store.open(store_path, read_only=read_only)
-        except StoreLocked as locked:
+        except (StoreLocked, StoreNotWritable) as locked:
             opened.locked = locked
             store = Store.open(store_path, read_only=True)
         try:

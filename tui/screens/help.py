@@ -57,7 +57,9 @@ class HelpScreen(ModalScreen[None]):
             table.add_column("key", style="bold", no_wrap=True)
             table.add_column("action", ratio=1)
             for key, description in items:
-                table.add_row(key, description)
+                # Text, not markup: a label's name or description ("[PER] names") is the
+                # user's own and may hold brackets.
+                table.add_row(Text(key), Text(description))
             parts.append(table)
         return Group(*parts)
 
