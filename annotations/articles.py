@@ -143,7 +143,24 @@ def _check_text(text: Any, where: str) -> str:
     return text
 
 
+#: The most one article may hold. A 100,000-word article is about 0.6 MB; past this size the
+#: app's reader, tokeniser and suggester (which hold several arrays as long as the text) grow
+#: slow and large, so such a file is skipped with a warning rather than half working.
+MAX_ARTICLE_BYTES = 10 * 1024 * 1024
+
+
+def _too_big(size: int, where: str) -> ValueError:
+    return ValueError(
+        f"{where}: {size / 1024 / 1024:.1f} MB, more than one article may hold "
+        f"({MAX_ARTICLE_BYTES // 1024 // 1024} MB), skipped; split it into articles "
+        f"(a .txt each, or a .jsonl with one per line)"
+    )
+
+
 def read_txt(path: Path) -> Article:
+    size = path.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        raise _too_big(size, str(path))
     text = decode_article(path.read_bytes(), str(path))
     _check_text(text, str(path))
     return Article(id=path.stem, text=text, source=str(path))
@@ -161,6 +178,8 @@ def read_jsonl(path: Path) -> tuple[list[Article], list[str]]:
                 continue
             blank = False
             try:
+                if len(raw) > MAX_ARTICLE_BYTES:
+                    raise _too_big(len(raw), where)
                 line = decode_article(raw, where)
                 try:
                     data = json.loads(line)

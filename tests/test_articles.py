@@ -331,6 +331,26 @@ def test_bad_files_are_skipped_with_one_warning_each(tmp_path):
     assert len(warnings_for(corpus, "g_bom_only.txt")) == 1
 
 
+def test_an_article_too_big_to_read_is_skipped_with_its_size(tmp_path, monkeypatch):
+    """The limit is lowered here so the test need not write 10 MB: a .txt over it, and a
+    .jsonl line over it, are skipped with one warning naming them; the rest loads."""
+    import annotations.articles as articles_module
+
+    monkeypatch.setattr(articles_module, "MAX_ARTICLE_BYTES", 1024 * 1024)
+    (tmp_path / "big.txt").write_text("word " * 300_000, encoding="utf-8")  # 1.4 MB
+    (tmp_path / "small.txt").write_text("Putin met Biden.", encoding="utf-8")
+    lines = [{"id": "a", "text": "ok"}, {"id": "b", "text": "word " * 300_000}]
+    (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    corpus = load_corpus([tmp_path])
+    assert [a.id for a in corpus.articles] == ["a", "small"]
+    assert corpus.warnings == (
+        f"{tmp_path / 'big.txt'}: 1.4 MB, more than one article may hold (1 MB), skipped; "
+        "split it into articles (a .txt each, or a .jsonl with one per line)",
+        f"{tmp_path / 'c.jsonl'}:2: 1.4 MB, more than one article may hold (1 MB), skipped; "
+        "split it into articles (a .txt each, or a .jsonl with one per line)",
+    )
+
+
 def test_bad_jsonl_lines_are_skipped_with_their_line_number(tmp_path):
     lines = [
         json.dumps({"text": "good one", "id": "g1"}),
