@@ -202,6 +202,10 @@ async def test_n_jumps_to_the_next_span(make, store_path):
         await pilot.press("n")
         assert reader.cursor == putin
         assert main(app).status.labels == "actor"
+        await pilot.press("n")  # no span after it: the cursor stays, and a note says so
+        await pilot.pause()
+        assert reader.cursor == putin
+        assert any(n.message == "No span after the cursor." for n in app._notifications)
 
 
 # --- moving -----------------------------------------------------------------------------
@@ -495,10 +499,11 @@ async def test_every_app_action_is_in_the_command_palette(make):
     app = make()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        titles = {command.title for command in app.get_system_commands(app.screen)}
+        titles = [command.title for command in app.get_system_commands(app.screen)]
         for title in ("Tag actor", "Tag date", "Undo", "Redo", "Remove", "Done", "Split",
                       "Spans", "Help", "Export", "Quit", "Reader: Next word", "Reader: Select"):
             assert title in titles
+        assert titles.count("Quit") == 1  # ours, with its key; not Textual's as well
 
 
 async def test_q_quits_and_releases_the_store(make, store_path):

@@ -198,8 +198,11 @@ class SpantagApp(App[int]):
         return rows
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
         main = self._main_screen()
+        for command in super().get_system_commands(screen):
+            if main is not None and command.title == "Quit":
+                continue  # the main screen's own Quit (with its key) is listed below
+            yield command
         if main is None:
             return
         seen: set[str] = set()

@@ -29,7 +29,8 @@ class Opened:
 
     warnings: list[str] = field(default_factory=list)
     locked: StoreLocked | StoreNotWritable | None = None
-    """Set when another spantag holds the store and the session fell back to read-only."""
+    """Set when the store could not be opened for writing (another spantag holds it, or the
+    file or its folder is read-only) and the session fell back to read-only."""
 
 
 Rejection = tuple[int, int, str]

@@ -509,10 +509,9 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         return self._whole(*word, words=True) if word is not None else None
 
     def _whole(self, start: int, end: int, words: bool) -> tuple[int, int]:
-        """[start, end) grown until it cuts no character as the screen shows it (a flag, an
-        emoji with a skin tone or a family joined by ZWJ is one, though spaCy's tokens split
-        it) and, with `words`, no token: a span never holds half of what the cursor treats as
-        one character."""
+        """[start, end) grown until it cuts no character as the screen shows it (an emoji
+        family joined by ZWJ is one, though spaCy's tokens split it) and, with `words`, no
+        token: a span never holds half of what the cursor treats as one character."""
         layout = self._get_layout()
         tokens = self._tokens.get()
         while True:
@@ -849,7 +848,9 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             offset = self._spans.prev_start(self._cursor)
         if offset is None:
-            self.app.bell()
+            self.app.bell()  # often silent over SSH: say it too
+            where = "after" if direction > 0 else "before"
+            self.notify(f"No span {where} the cursor.", timeout=2)
             return
         self._move(offset)
 
