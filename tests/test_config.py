@@ -411,26 +411,20 @@ def test_unknown_key_in_export(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # keys no terminal sends
         ("labels:\n  - name: actor\n    key: '12'\n    colour: red\n",
          ", line 3: labels.0.key: '12' is not a key"),
         (ONE_LABEL + "keys:\n  undo: banana+q\n",
          ", line 6: keys.undo: 'banana' is not a modifier"),
         (ONE_LABEL + "keys:\n  undo: bananas\n", ", line 6: keys.undo: 'bananas' is not a key"),
+        (ONE_LABEL + "keys:\n  quit: ' x'\n", ", line 6: keys.quit: ' x' has spaces around it"),
+        # a key and its name are one key: `quit: slash` would take "/" from the filter
+        (ONE_LABEL + "keys:\n  quit: slash\n",
+         ", line 6: keys.quit: duplicate key 'slash', also keys.filter"),
     ],
 )  # fmt: skip
-def test_a_key_no_terminal_sends_is_refused(tmp_path, capsys, text, expected):
+def test_keys_the_app_could_not_bind_as_written_are_refused(tmp_path, capsys, text, expected):
     assert expected in one_error_line(capsys, write(tmp_path, text))
-
-
-def test_a_key_and_its_name_are_one_key(tmp_path, capsys):
-    """`quit: slash` is the "/" that filters: the app would quit on it and lose the filter."""
-    line = one_error_line(capsys, write(tmp_path, ONE_LABEL + "keys:\n  quit: slash\n"))
-    assert ", line 6: keys.quit: duplicate key 'slash', also keys.filter" in line
-
-
-def test_a_key_with_spaces_around_it_is_refused(tmp_path, capsys):
-    line = one_error_line(capsys, write(tmp_path, ONE_LABEL + "keys:\n  quit: ' x'\n"))
-    assert ", line 6: keys.quit: ' x' has spaces around it" in line
 
 
 def test_keys_may_be_characters_names_and_modifiers(tmp_path):
