@@ -313,6 +313,17 @@ async def test_slash_filters_by_title_or_text(make):
         assert screen.reader.article.id == wanted[0]
 
 
+async def test_a_narrow_terminal_leaves_the_reader_room(make):
+    """At 60 columns the list gives way (over SSH, in a split tmux), and the reader keeps
+    most of the width."""
+    app = make()
+    async with app.run_test(size=(60, 30)) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        assert screen.article_list.size.width <= 21
+        assert screen.reader.size.width >= 35
+
+
 async def test_ctrl_b_hides_and_shows_the_list(make):
     app = make()
     async with app.run_test(size=SIZE) as pilot:

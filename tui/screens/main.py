@@ -182,7 +182,11 @@ class MainScreen(Screen):
         for warning in self.warnings[:5]:
             self.notify(warning, severity="warning", timeout=8, markup=False)
         if len(self.warnings) > 5:
-            self.notify(f"... and {len(self.warnings) - 5} more warnings", severity="warning")
+            self.notify(
+                f"... and {len(self.warnings) - 5} more warnings (`spantag list` prints them all)",
+                severity="warning",
+                markup=False,
+            )
 
     async def _mount_footer(self) -> None:
         slot = self.query_one("#footer-slot")
