@@ -11,7 +11,8 @@ store resolves by replacing) is not imported either, and is reported: an import 
 what is stored.
 
 Who made an imported span: `--annotator` when given, else the line's `span_annotators` (our own
-exports carry it), else the config's annotator. Its source is the line's `span_sources` entry
+exports carry it), else a Prodigy line's `_annotator_id` (its multi-user session), else the
+config's annotator. Its source is the line's `span_sources` entry
 (so an export imported elsewhere keeps its manual/pattern/... split), else `import`.
 """
 

@@ -164,7 +164,8 @@ def test_prodigy_parse_reads_plain_prodigy_output():
     }
     task = parse_task(line, "f:1")
     assert task.id is None and task.meta == {} and task.answer == "reject"
-    assert task.spans[0].source is None and task.spans[0].annotator is None
+    # Prodigy's multi-user session id is who made the spans (no span_annotators here).
+    assert task.spans[0].source is None and task.spans[0].annotator == "ds-alice"
     assert task.spans[0].label == "ACTOR"
 
 

@@ -99,6 +99,19 @@ def test_import_keeps_sources_and_annotators_carried_by_the_line(project, capsys
     assert got == [("Putin", "manual", "alice"), ("Wednesday", "pattern", "bob")]
 
 
+def test_prodigy_multi_user_sessions_say_who_made_the_spans(project, capsys):
+    """Prodigy's `_annotator_id` ("dataset-alice") names who answered; without it the config's
+    annotator (carol) is used, and our own span_annotators win over it."""
+    alice = prodigy_line(project, 0, [("Putin", "actor")], _annotator_id="news-alice")
+    plain = prodigy_line(project, 1, [("NATO", "actor")])
+    ours = prodigy_line(project, 0, [("Wednesday", "date")], _annotator_id="news-alice")
+    ours["meta"].update(span_annotators=["bob"])
+    path = project.write("in.jsonl", [alice, plain, ours])
+    assert project.cli("import", str(path)) == 0
+    got = sorted((s.text, s.annotator) for s in project.spans())
+    assert got == [("NATO", "carol"), ("Putin", "news-alice"), ("Wednesday", "bob")]
+
+
 def test_annotator_option_overrides_the_line(project, capsys):
     line = doccano_line(project, 0, [("Putin", "actor")], span_annotators=["alice"],
                         span_sources=["no-such-source"])  # fmt: skip

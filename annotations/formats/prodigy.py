@@ -181,6 +181,11 @@ def parse(data: dict[str, Any], where: str) -> ParsedTask:
     sources, annotators = span_attribution(
         raw_meta if isinstance(raw_meta, dict) else {}, len(raw_spans), where
     )
+    session = data.get("_annotator_id")
+    if isinstance(session, str) and session.strip():
+        # Prodigy's multi-user sessions name who answered ("dataset-alice"): that is who made
+        # the spans, unless our own span_annotators say more precisely.
+        annotators = [name or session for name in annotators]
     tokens = data.get("tokens")
     spans = []
     notes: list[str] = []
