@@ -418,7 +418,7 @@ async def test_another_annotators_span_is_never_removed_by_a_key(make, store_pat
         await pilot.press("x")
         await pilot.pause()
         assert on_disk(store_path) == [(article.id, start, start + 5, "actor", "Putin")]
-        assert any("That span is 'bob''s" in n.message for n in app._notifications)
+        assert any("That span is bob's" in n.message for n in app._notifications)
         await pilot.press("p")
         panel = app.screen.query_one(SpanPanel)
         assert panel.current is not None and panel.current.annotator == "bob"
@@ -426,6 +426,27 @@ async def test_another_annotators_span_is_never_removed_by_a_key(make, store_pat
         await pilot.pause()
         assert on_disk(store_path) == [(article.id, start, start + 5, "actor", "Putin")]
         assert [s.annotator for s in panel.spans] == ["bob"]
+
+
+async def test_my_stale_span_is_cleared_from_the_span_panel(make, store_path):
+    """A stale span (its text gone from the article) is listed in the panel, where delete
+    clears it: the one place in the app to do so."""
+    from annotations.spans import Span
+
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        article = screen.reader.article
+        stale = Span(article.id, 0, 5, "actor", "Gone.", "tester", stale=True)
+        screen.session.store.add(stale)
+        screen.refresh_article(article.id, panel=True)
+        await pilot.press("p")
+        panel = app.screen.query_one(SpanPanel)
+        assert [s.stale for s in panel.spans] == [True]
+        await pilot.press("delete")
+        await pilot.pause()
+        assert on_disk(store_path) == []
 
 
 async def test_question_mark_shows_every_binding(make):
@@ -485,6 +506,33 @@ async def test_export_dialog_shows_paths_and_errors_as_they_are(make, project):
         await pilot.pause()
         shown = str(app.screen.query_one("#export-message", Static).render())
         assert shown.startswith("Not exported: ") and "no[such]" in shown
+
+
+async def test_export_dialog_of_an_app_opened_on_some_files(make, project):
+    """`spantag FILE`: the dialog exports that article and does not call the others'
+    spans lost."""
+    from annotations.store import Store as Opened
+
+    first, second = sorted((project / "seeds").glob("*.txt"))[:2]
+    with Opened.open(project / "annotations.json") as store:
+        text = second.read_text(encoding="utf-8")
+        store.add(make_span_for(second.stem, text, text.index("Russia"), "actor"))
+    app = make(paths=[str(first)])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "e", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert not any("not exported" in n.message for n in app._notifications)
+    lines = (project / "export.jsonl").read_text().splitlines()
+    assert len(lines) == 1
+
+
+def make_span_for(article_id: str, text: str, start: int, label: str):
+    from annotations.spans import make_span
+
+    end = start + len("Russia")
+    return make_span(article_id, text, start, end, label, ("actor", "demand", "venue", "date"),
+                     "tester")  # fmt: skip
 
 
 async def test_export_dialog_escape_cancels(make, project):

@@ -271,10 +271,17 @@ def test_the_same_span_by_two_annotators_is_written_once(project, capsys):
 
 def test_exporting_some_files_leaves_the_rest_unreported(project, capsys):
     project.annotate(MARKS)
+    imported = project.root / "imported.jsonl"
+    imported.write_text(
+        json.dumps({"id": "dave", "text": "Dave stayed in.", "label": [[0, 4, "actor"]]}) + "\n",
+        encoding="utf-8",
+    )
+    assert project.cli("import", str(imported)) == 0  # an article kept only in the store
+    capsys.readouterr()
     chosen = project.root / "seeds" / f"{project.articles[0].id}.txt"
     assert project.cli("export", "-f", "doccano", str(chosen)) == 0
     out, err = capsys.readouterr()
-    assert [line["id"] for line in lines_of(out)] == [project.articles[0].id]
+    assert [line["id"] for line in lines_of(out)] == [project.articles[0].id]  # not "dave"
     assert "not exported" not in err
 
 

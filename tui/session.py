@@ -142,6 +142,9 @@ class Session:
         """Edits made since `suggester_snapshot`, replayed on the suggester when it arrives."""
         self.assigned: set[str] | None = None
         """This annotator's articles from `assignments:` in the config; None without one."""
+        self.part = False
+        """Opened on paths given on the command line: a part of the corpus, so an export
+        does not report the spans of the other articles as lost."""
 
     # --- opening -------------------------------------------------------------------------
 
@@ -176,6 +179,7 @@ class Session:
             raise
         session = cls(config, store, corpus)
         session.assigned = assigned
+        session.part = bool(paths)
         return session, opened
 
     def close(self) -> None:
@@ -277,8 +281,9 @@ class Session:
         return self._record(self.store.add(new), article.id)
 
     def remove(self, span: Span) -> Edit | None:
-        """Remove one of this annotator's spans; None (nothing done) for anyone else's."""
-        if not self._mine([span]):
+        """Remove one of this annotator's spans (a stale one too: the span panel is where it
+        is cleared); None (nothing done) for anyone else's."""
+        if span.annotator != self.annotator:
             return None
         return self._record(self.store.remove(span), span.article_id)
 
@@ -292,7 +297,7 @@ class Session:
     def others_at(self, article_id: str, offset: int) -> list[str]:
         """Who else has a span under `offset` (to say why a key left it alone)."""
         spans = self.store.spans_overlapping(article_id, offset, offset + 1)
-        return sorted({s.annotator for s in spans if s.annotator != self.annotator})
+        return sorted({s.annotator for s in spans if s.annotator != self.annotator and not s.stale})
 
     def undo(self) -> Edit | None:
         if not self.undo_stack:

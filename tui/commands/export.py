@@ -58,14 +58,15 @@ def run(args, ctx: Context) -> int:
     part = bool(args.paths)  # only these articles: the spans of others were not asked for
     with ctx.open_store(read_only=True) as store:
         corpus = ctx.full_corpus(store, args.paths or None)
+        articles = corpus.articles
+        if part:  # those files only, not also the articles kept in the store (imported)
+            articles = tuple(a for a in articles if a.source != "store")
         base = ctx.config.base_dir
         try:
             if output is not None:
-                report = export_to_path(
-                    corpus.articles, store, fmt, output, args.include_all, base, part
-                )
+                report = export_to_path(articles, store, fmt, output, args.include_all, base, part)
             else:
-                report = _to_stdout(corpus.articles, store, fmt, args.include_all, base, part)
+                report = _to_stdout(articles, store, fmt, args.include_all, base, part)
         except ExportError as error:
             raise UserError(str(error)) from None
     for line in report.lines() + _unknown_labels(report, ctx.config.label_names):

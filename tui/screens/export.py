@@ -116,6 +116,7 @@ def export_to(session: Session, fmt: str, path: Path, include_all: bool) -> str:
         path,
         include_all=include_all,
         base_dir=session.config.base_dir,
+        part=session.part,
     )
     summary = f"{report.articles} article(s), {report.spans} span(s) as {fmt} to {path}"
     return " ".join([summary, *report.lines()])

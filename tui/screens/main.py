@@ -488,10 +488,10 @@ class MainScreen(Screen):
         self._apply(lambda: self.session.remove(span), span.article_id)
 
     def _not_yours(self, annotators: list[str]) -> None:
-        who = " and ".join(repr(name) for name in annotators)
+        who = " and ".join(annotators)
         self.notify(
             f"That span is {who}'s: other annotators' spans are shown, never changed "
-            f"(you are {self.session.annotator!r}).",
+            f"(you are {self.session.annotator}).",
             markup=False,
         )
 
