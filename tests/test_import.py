@@ -339,6 +339,31 @@ def test_doccano_offsets_counted_in_utf16_units_are_read_as_such(project, capsys
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "units", "expected"),
+    [
+        ("\U0001f600 We saw 5 cats", (10, 11), "5"),  # as code points: the space after it
+        ("\U0001f600 I said: \u201cParis\u201d is nice", (11, 18), "\u201cParis\u201d"),
+        ("\U0001f600\U0001f600 ab cd", (4, 5), "b"),  # as units: a space; so taken as it is
+    ],
+)
+def test_utf16_offsets_are_taken_only_when_they_fit_and_code_points_do_not(
+    project, capsys, text, units, expected
+):
+    line = {"id": "u", "text": text, "label": [[*units, "actor"]]}
+    assert project.cli("import", str(project.write("u.jsonl", [line]))) == 0
+    assert [s.text for s in project.spans()] == [expected]
+
+
+def test_a_line_of_ours_edited_in_doccano_is_read_in_utf16_units(project, capsys):
+    """doccano keeps our extra keys; a span past the end of the text as code points gives
+    its browser's count away."""
+    text = "\U0001f600 Putin met Biden"
+    line = {"id": "e", "text": text, "label": [[13, 18, "actor"]], "span_sources": ["manual"]}
+    assert project.cli("import", str(project.write("e.jsonl", [line]))) == 0
+    assert [s.text for s in project.spans()] == ["Biden"]
+
+
 def test_code_point_offsets_after_an_emoji_stay_as_they_are(project, capsys):
     text = "\U0001f600 Putin met Biden in Geneva."
     start = text.index("Putin")

@@ -198,18 +198,25 @@ def trim_whitespace(start: int, end: int, text: str, where: str) -> tuple[int, i
     )
 
 
-def from_utf16(text: str, offsets: Sequence[tuple[int, int]]) -> list[tuple[int, int]] | None:
+def from_utf16(
+    text: str, offsets: Sequence[tuple[int, int]], misfit_only_if_outside: bool = False
+) -> list[tuple[int, int]] | None:
     """`offsets` converted from UTF-16 units to code points, if that is how they were counted.
 
     Browser tools (doccano's, Label Studio's) count a character beyond U+FFFF (most emoji) as
     two units, so after one their offsets are ahead of Python's. Read as code points such
-    spans land inside words; read as UTF-16 units they land on word edges. Returns the
-    converted offsets only when that is so for every span (and when some span does not fit
-    as code points); else None, and the offsets are taken as they are.
+    spans cut words or take the space after them; read as UTF-16 units they fit (see
+    `_fits`). Returns the converted offsets only when every span fits that way and some span
+    does not fit as code points; else None, and the offsets are taken as they are.
+    `misfit_only_if_outside`: count a code-point reading as misfit only when a span runs past
+    the text (for lines whose spans may be any stretch of characters: spantag's own).
     """
     if not text or max(text) <= "\uffff":
         return None  # no character counts twice: both readings agree
-    if all(_on_word_edges(text, start, end) for start, end in offsets):
+    if misfit_only_if_outside:
+        if all(0 <= start < end <= len(text) for start, end in offsets):
+            return None
+    elif all(_fits(text, start, end) for start, end in offsets):
         return None
     point_of: list[int] = []  # UTF-16 unit -> code point; -1 inside a surrogate pair
     for index, char in enumerate(text):
@@ -222,14 +229,18 @@ def from_utf16(text: str, offsets: Sequence[tuple[int, int]]) -> list[tuple[int,
         if not (0 <= start < end < len(point_of)):
             return None
         first, last = point_of[start], point_of[end]
-        if first < 0 or last < 0 or not _on_word_edges(text, first, last):
+        if first < 0 or last < 0 or not _fits(text, first, last):
             return None
         converted.append((first, last))
     return converted
 
 
-def _on_word_edges(text: str, start: int, end: int) -> bool:
+def _fits(text: str, start: int, end: int) -> bool:
+    """A span a person would mark: inside the text, not cutting a word at either end, and not
+    starting or ending on whitespace."""
     if not (0 <= start < end <= len(text)):
+        return False
+    if text[start].isspace() or text[end - 1].isspace():
         return False
     return _word_edge(text, start) and _word_edge(text, end)
 

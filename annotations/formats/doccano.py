@@ -122,8 +122,10 @@ def parse(data: dict[str, Any], where: str) -> ParsedTask:
     # as it is. The fixes below are for lines from other tools.
     foreign = SPAN_SOURCES_KEY not in data and SPAN_ANNOTATORS_KEY not in data
     offsets = [(start, end) for start, end, _, _ in raw]
-    if foreign and all(type(start) is int and type(end) is int for start, end in offsets):
-        converted = from_utf16(text, offsets)
+    if all(type(start) is int and type(end) is int for start, end in offsets):
+        # Even a line of ours may have been through doccano's browser (which keeps the extra
+        # keys): then only a span past the end of the text gives the count away.
+        converted = from_utf16(text, offsets, misfit_only_if_outside=not foreign)
         if converted is not None:
             notes.append(
                 f"{where}: offsets read as UTF-16 units, as doccano's browser counts them "
