@@ -92,14 +92,27 @@ def canonical_key(key: str) -> str:
         return key
 
 
+def keys_in(key: str) -> list[str]:
+    """The keys one config entry binds: "q,ctrl+q" is two; "," alone is the comma key."""
+    return [key] if len(key) == 1 else key.split(",")
+
+
 def key_problem(key: str) -> str | None:
     """Why `key` names no key a terminal sends, or None. A key is one character ("1", "?",
-    "G"), a key's name ("enter", "pageup", "f5"; a character's Unicode name, as Textual calls
-    them: "question_mark"), either after modifiers ("ctrl+r", "shift+tab")."""
+    "G"), a key's name ("enter", "pageup", "f5", "question_mark": the names Textual gives
+    keys), either after modifiers ("ctrl+r", "shift+tab"); several keys for one action are
+    separated by commas ("q,ctrl+q")."""
     if len(key) == 1:
         return None
     if key != key.strip():
         return f"{key!r} has spaces around it"
+    if "," in key:
+        for part in keys_in(key):
+            if part == "" or (problem := key_problem(part)) is not None:
+                return problem or f"{key!r} has an empty key between commas"
+        return None
+    if key.endswith("++"):
+        return f"{key!r}: write the + key as 'plus' ({key[:-1]}plus)"
     *modifiers, base = key.split("+")
     unknown = [modifier for modifier in modifiers if modifier not in MODIFIERS]
     if unknown:
@@ -107,13 +120,16 @@ def key_problem(key: str) -> str | None:
     if len(base) == 1 or base in NAMED_KEYS or base in _KEY_NAMES.values():
         return None
     try:
-        unicodedata.lookup(base.replace("_", " "))
-        return None
+        char = unicodedata.lookup(base.replace("_", " "))
     except KeyError:
         return (
             f"{key!r} is not a key: give one character (1, q, ?), a key name (enter, pageup, "
             f"f5) or modifiers and one (ctrl+r)"
         )
+    name = canonical_key(char)
+    if name != base:  # "solidus" is sent as "slash", "digit_one" as "1"
+        return f"{base!r} is not what the key is called: write {name!r}"
+    return None
 
 
 EXPORT_FORMATS = ("prodigy", "doccano", "conll", "docbin")
@@ -439,13 +455,17 @@ class _Validator:
         # Compared by the key they name: "/" and "slash" are one key.
         seen: dict[str, tuple[Any, ...]] = {}
         for index, label in enumerate(labels):
-            name = canonical_key(label.key)
-            seen.setdefault(name, ("labels", index, "key"))
-            if seen[name] != ("labels", index, "key"):
-                other = ".".join(str(p) for p in seen[name])
-                raise self.fail(("labels", index, "key"), f"duplicate key {label.key!r} ({other})")
-        for action, written in keys.items():
+            for written in keys_in(label.key):
+                name = canonical_key(written)
+                seen.setdefault(name, ("labels", index, "key"))
+                if seen[name] != ("labels", index, "key"):
+                    other = ".".join(str(p) for p in seen[name])
+                    where = ("labels", index, "key")
+                    raise self.fail(where, f"duplicate key {written!r} ({other})")
+        for action, written in [(a, k) for a, ks in keys.items() for k in keys_in(ks)]:
             key = canonical_key(written)
+            if key in seen and seen[key] == ("keys", action):
+                continue  # the same key twice for one action
             if key in seen:
                 if action in value:
                     other = ".".join(str(p) for p in seen[key])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.content import Content
 from textual.widgets import Static
 
 from annotations.config import load_config
@@ -93,6 +94,10 @@ async def test_brackets_in_a_label_name_or_description_are_text(project, make):
         await pilot.pause()
         drawn = app.export_screenshot().replace("&#160;", " ")
         assert "Asks [/b] for [Putin]" in drawn
+        commands = list(app.get_system_commands(app.screen))
+        shown = {Content.from_markup(c.title).plain for c in commands}
+        helps = {Content.from_markup(c.help).plain for c in commands}
+        assert "Tag d[/]" in shown and any("Asks [/b] for [Putin]" in h for h in helps)
         await pilot.press("escape", "ctrl+p", *"Tag")
         await pilot.pause(0.3)
         await pilot.press("escape")

@@ -421,6 +421,15 @@ def test_unknown_key_in_export(tmp_path, capsys):
         # a key and its name are one key: `quit: slash` would take "/" from the filter
         (ONE_LABEL + "keys:\n  quit: slash\n",
          ", line 6: keys.quit: duplicate key 'slash', also keys.filter"),
+        # a character's Unicode name that is not what the key is sent as
+        (ONE_LABEL + "keys:\n  quit: solidus\n",
+         ", line 6: keys.quit: 'solidus' is not what the key is called: write 'slash'"),
+        (ONE_LABEL + "keys:\n  quit: digit_one\n",
+         ", line 6: keys.quit: 'digit_one' is not what the key is called: write '1'"),
+        (ONE_LABEL + "keys:\n  undo: ctrl++\n",
+         ", line 6: keys.undo: 'ctrl++': write the + key as 'plus' (ctrl+plus)"),
+        # each of several keys for one action clashes like one
+        (ONE_LABEL + "keys:\n  quit: 'Q,1'\n", ", line 6: keys.quit: duplicate key '1'"),
     ],
 )  # fmt: skip
 def test_keys_the_app_could_not_bind_as_written_are_refused(tmp_path, capsys, text, expected):
@@ -430,7 +439,7 @@ def test_keys_the_app_could_not_bind_as_written_are_refused(tmp_path, capsys, te
 def test_keys_may_be_characters_names_and_modifiers(tmp_path):
     text = ONE_LABEL + (
         "keys:\n  undo: ctrl+z\n  redo: shift+f5\n  help: question_mark\n"
-        "  quit: escape\n  split: '+'\n"
+        "  quit: 'escape,ctrl+q'\n  split: '+'\n  stats: ','\n"
     )
     keys = load_config(write(tmp_path, text)).keys
     assert (keys["undo"], keys["redo"], keys["help"]) == ("ctrl+z", "shift+f5", "question_mark")

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.markup import escape as escape_markup
 from textual.screen import Screen
 
 from annotations.articles import CorpusError
@@ -52,6 +51,12 @@ ACTION_BINDING_IDS: dict[str, str] = {
     "prev_suggestion": "main.prev_suggestion",
     "stats": "main.stats",
 }
+
+def escape_markup(text: str) -> str:
+    """`text` as Textual markup that shows it as it is. Textual's own `escape` leaves tags
+    that start with a capital ("[PER]", "[Q1]"), which its markup then swallows."""
+    return text.replace("[", "\\[")
+
 
 def textual_key(key: str) -> str:
     """A config key ("/", "?", "[", "G", "ctrl+b") as Textual names it ("slash", ...)."""
