@@ -178,8 +178,6 @@ def read_jsonl(path: Path) -> tuple[list[Article], list[str]]:
                 continue
             blank = False
             try:
-                if len(raw) > MAX_ARTICLE_BYTES:
-                    raise _too_big(len(raw), where)
                 line = decode_article(raw, where)
                 try:
                     data = json.loads(line)
@@ -188,6 +186,9 @@ def read_jsonl(path: Path) -> tuple[list[Article], list[str]]:
                 if not isinstance(data, dict):
                     raise ValueError(f"{where}: expected a JSON object")
                 text = _check_text(data.get("text"), where)
+                size = len(text.encode("utf-8"))  # not the line's: JSON may escape each char
+                if size > MAX_ARTICLE_BYTES:
+                    raise _too_big(size, where)
                 try:  # a lone surrogate in `id` or `meta` could never be written out as UTF-8
                     json.dumps(data, ensure_ascii=False).encode("utf-8")
                 except UnicodeEncodeError:

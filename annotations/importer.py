@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotations.articles import BOM, Article, text_hash
+from annotations.articles import BOM, MAX_ARTICLE_BYTES, Article, text_hash
 from annotations.config import Config
 from annotations.formats import FormatError, ParsedTask, parse_task
 from annotations.spans import SOURCES, Span, SpanError, make_span
@@ -178,6 +178,12 @@ class Importer:
             raise FormatError(
                 f"{where}: article {task.id!r} is in the corpus with a different text; "
                 f"line skipped (its offsets would not fit)"
+            )
+        size = len(task.text.encode("utf-8"))
+        if size > MAX_ARTICLE_BYTES:
+            raise FormatError(
+                f"{where}: {size / 1024 / 1024:.1f} MB of text, more than one article may hold "
+                f"({MAX_ARTICLE_BYTES // 1024 // 1024} MB); line skipped"
             )
         article = Article(
             id=task.id or digest[:16], text=task.text, source=where, meta=dict(task.meta)

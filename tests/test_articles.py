@@ -339,10 +339,12 @@ def test_an_article_too_big_to_read_is_skipped_with_its_size(tmp_path, monkeypat
     monkeypatch.setattr(articles_module, "MAX_ARTICLE_BYTES", 1024 * 1024)
     (tmp_path / "big.txt").write_text("word " * 300_000, encoding="utf-8")  # 1.4 MB
     (tmp_path / "small.txt").write_text("Putin met Biden.", encoding="utf-8")
-    lines = [{"id": "a", "text": "ok"}, {"id": "b", "text": "word " * 300_000}]
+    # "c": 0.6 MB of Cyrillic as UTF-8, but 1.8 MB as the JSON line (\\uXXXX each): it loads.
+    lines = [{"id": "a", "text": "ok"}, {"id": "b", "text": "word " * 300_000},
+             {"id": "c", "text": "\u0416" * 300_000}]  # fmt: skip
     (tmp_path / "c.jsonl").write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
     corpus = load_corpus([tmp_path])
-    assert [a.id for a in corpus.articles] == ["a", "small"]
+    assert [a.id for a in corpus.articles] == ["a", "c", "small"]
     assert corpus.warnings == (
         f"{tmp_path / 'big.txt'}: 1.4 MB, more than one article may hold (1 MB), skipped; "
         "split it into articles (a .txt each, or a .jsonl with one per line)",

@@ -388,14 +388,14 @@ def test_whitespace_at_a_span_edge_is_trimmed_with_a_note(project, capsys):
     assert project.cli("export", "-f", "prodigy") == 0  # the tokenised export takes them
 
 
-def test_a_span_of_whitespace_alone_skips_its_line(project, capsys):
+def test_a_span_of_whitespace_alone_is_left_out_and_the_rest_imported(project, capsys):
     path = project.write("blank.jsonl", [
         {"id": "b", "text": "Putin met\n\nBiden.", "label": [[0, 5, "actor"], [9, 11, "actor"]]},
     ])  # fmt: skip
-    assert project.cli("import", str(path)) == 1
+    assert project.cli("import", str(path)) == 0
     err = capsys.readouterr().err
-    assert f"skipped: {path}:1: label 2: span [9, 11) is only whitespace ('\\n\\n')" in err
-    assert project.spans() == []
+    assert f"note: {path}:1: label 2: span [9, 11) is only whitespace ('\\n\\n'); left out" in err
+    assert [s.text for s in project.spans()] == ["Putin"]
 
 
 def test_a_line_spantag_wrote_is_read_exactly_as_written(project, capsys):
@@ -416,3 +416,19 @@ def test_a_line_cut_short_is_reported_at_its_end(project, capsys):
     err = capsys.readouterr().err
     # Just past the last character (it used to say column 1, of a "line 2" after the break).
     assert f"{path}:1: not valid JSON (Expecting ',' delimiter, column {len(line) + 1})" in err
+
+
+def test_an_article_too_big_is_not_imported_and_notes_are_capped(project, capsys, monkeypatch):
+    import annotations.importer as importer
+
+    monkeypatch.setattr(importer, "MAX_ARTICLE_BYTES", 1024)
+    big = {"id": "big", "text": "word " * 400, "label": [[0, 4, "actor"]]}
+    path = project.write("big.jsonl", [big])
+    assert project.cli("import", str(path)) == 1
+    assert "more than one article may hold (0 MB); line skipped" in capsys.readouterr().err
+    assert project.spans() == []
+    text = "Putin met Biden in Geneva."
+    spaced = [{"id": f"s{n}", "text": f"{text} {n}", "label": [[0, 6, "actor"]]} for n in range(60)]
+    assert project.cli("import", str(project.write("spaced.jsonl", spaced))) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note:")]
+    assert len(notes) == 51 and notes[-1] == "note: ... and 10 more"

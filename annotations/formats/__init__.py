@@ -176,18 +176,24 @@ def check_offsets(start: Any, end: Any, text: str, where: str) -> tuple[int, int
     return start, end
 
 
+class NothingToTag(FormatError):
+    """A span of whitespace alone: left out (with a note), the rest of its line imported."""
+
+
 def trim_whitespace(start: int, end: int, text: str, where: str) -> tuple[int, int, str | None]:
     """A span read from a file without the whitespace at its edges, and a note if it had any.
 
     Browser tools let a drag take the space after a word; no tokeniser has a token that
     starts or ends there, so such a span would stop every tokenised export (and spantag's own
     selections never start or end on whitespace). A span of whitespace alone holds nothing to
-    tag: FormatError.
+    tag: NothingToTag.
     """
     piece = text[start:end]
     core = piece.strip()
     if not core:
-        raise FormatError(f"{where}: span [{start}, {end}) is only whitespace ({piece!r})")
+        raise NothingToTag(
+            f"{where}: span [{start}, {end}) is only whitespace ({piece!r}); left out"
+        )
     if len(core) == len(piece):
         return start, end, None
     new_start = start + len(piece) - len(piece.lstrip())

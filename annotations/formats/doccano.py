@@ -7,8 +7,9 @@ Reading also accepts doccano's relation-project form, where entities are
 imported, and say so). Offsets are code points. doccano's browser counts UTF-16 units, so a
 file edited there is ahead by one after each emoji: when the spans of a line fit the words only
 when read as UTF-16 units, they are read so, with a note (`formats.from_utf16`). Whitespace at a
-span's edge is trimmed, with a note; a span of whitespace alone skips its line. Lines spantag
-wrote itself (with `span_sources`) are read exactly as they are, so a round trip is exact.
+span's edge is trimmed, with a note; a span of whitespace alone is left out, with a note. Lines
+spantag wrote itself (with `span_sources`) are read exactly as they are, so a round trip is
+exact; only a span past the end of the text gives away that such a line went through doccano.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from annotations.formats import (
     SPAN_ANNOTATORS_KEY,
     SPAN_SOURCES_KEY,
     FormatError,
+    NothingToTag,
     ParsedSpan,
     ParsedTask,
     article_meta,
@@ -139,7 +141,11 @@ def parse(data: dict[str, Any], where: str) -> ParsedTask:
     for index, (start, end, label, at) in enumerate(raw):
         start, end = check_offsets(start, end, text, at)
         if foreign:
-            start, end, note = trim_whitespace(start, end, text, at)
+            try:
+                start, end, note = trim_whitespace(start, end, text, at)
+            except NothingToTag as empty:
+                notes.append(str(empty))
+                continue
             if note:
                 notes.append(note)
         spans.append(

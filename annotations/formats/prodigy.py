@@ -30,6 +30,7 @@ from annotations.formats import (
     SPAN_ANNOTATORS_KEY,
     SPAN_SOURCES_KEY,
     FormatError,
+    NothingToTag,
     ParsedSpan,
     ParsedTask,
     TokenBounds,
@@ -206,7 +207,11 @@ def parse(data: dict[str, Any], where: str) -> ParsedTask:
             )
         _check_token_indices(item, tokens, start, end, at)
         if foreign:  # a line spantag wrote holds exactly what was stored: read it as it is
-            start, end, note = trim_whitespace(start, end, text, at)
+            try:
+                start, end, note = trim_whitespace(start, end, text, at)
+            except NothingToTag as empty:
+                notes.append(str(empty))
+                continue
             if note:
                 notes.append(note)
         spans.append(ParsedSpan(start, end, label, sources[index], annotators[index]))

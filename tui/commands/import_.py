@@ -18,7 +18,7 @@ HELP = (
     "and skipped. The exit code is 1 when anything was reported (the rest is imported)."
 )
 
-#: Problem lines printed before "... and N more".
+#: Problem (and note) lines printed before "... and N more".
 SHOWN_PROBLEMS = 50
 
 
@@ -44,8 +44,10 @@ def run(args, ctx: Context) -> int:
     with ctx.open_store() as store:
         corpus = ctx.full_corpus(store)
         report = import_files(paths, store, corpus.articles, ctx.config, args.annotator)
-    for line in report.notes:
+    for line in report.notes[:SHOWN_PROBLEMS]:
         print(f"note: {line}", file=sys.stderr)
+    if len(report.notes) > SHOWN_PROBLEMS:
+        print(f"note: ... and {len(report.notes) - SHOWN_PROBLEMS} more", file=sys.stderr)
     for line in report.problems[:SHOWN_PROBLEMS]:
         print(f"skipped: {line}", file=sys.stderr)
     if len(report.problems) > SHOWN_PROBLEMS:

@@ -513,11 +513,11 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         family joined by ZWJ is one, though spaCy's tokens split it) and, with `words`, no
         token: a span never holds half of what the cursor treats as one character."""
         layout = self._get_layout()
-        tokens = self._tokens.get()
+        tokens = self._tokens.get() if words else None  # may wait for the background build
         while True:
             grown_start = layout.row(layout.row_of(start)).floor(start)
             grown_end = layout.row(layout.row_of(end - 1)).ceil(end)
-            if words:
+            if tokens is not None:
                 grown_start, grown_end = tokens.snap(grown_start, grown_end) or (
                     grown_start,
                     grown_end,
