@@ -176,32 +176,31 @@ def check_offsets(start: Any, end: Any, text: str, where: str) -> tuple[int, int
     return start, end
 
 
-class NothingToTag(FormatError):
-    """A span of whitespace alone: left out (with a note), the rest of its line imported."""
-
-
-def trim_whitespace(start: int, end: int, text: str, where: str) -> tuple[int, int, str | None]:
-    """A span read from a file without the whitespace at its edges, and a note if it had any.
+def trim_whitespace(
+    start: int, end: int, text: str, where: str, notes: list[str]
+) -> tuple[int, int] | None:
+    """A span read from another tool's file, without the whitespace at its edges (with a note
+    in `notes` when it had some); None (and a note) for a span of whitespace alone, which
+    holds nothing to tag and is left out.
 
     Browser tools let a drag take the space after a word; no tokeniser has a token that
     starts or ends there, so such a span would stop every tokenised export (and spantag's own
-    selections never start or end on whitespace). A span of whitespace alone holds nothing to
-    tag: NothingToTag.
+    selections never start or end on whitespace).
     """
     piece = text[start:end]
     core = piece.strip()
     if not core:
-        raise NothingToTag(
-            f"{where}: span [{start}, {end}) is only whitespace ({piece!r}); left out"
-        )
+        notes.append(f"{where}: span [{start}, {end}) is only whitespace ({piece!r}); left out")
+        return None
     if len(core) == len(piece):
-        return start, end, None
+        return start, end
     new_start = start + len(piece) - len(piece.lstrip())
     new_end = new_start + len(core)
-    return new_start, new_end, (
+    notes.append(
         f"{where}: span [{start}, {end}) {piece!r} trimmed to [{new_start}, {new_end}) "
         f"{core!r} (whitespace at its edge)"
     )
+    return new_start, new_end
 
 
 def from_utf16(

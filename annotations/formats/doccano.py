@@ -22,7 +22,6 @@ from annotations.formats import (
     SPAN_ANNOTATORS_KEY,
     SPAN_SOURCES_KEY,
     FormatError,
-    NothingToTag,
     ParsedSpan,
     ParsedTask,
     article_meta,
@@ -141,13 +140,10 @@ def parse(data: dict[str, Any], where: str) -> ParsedTask:
     for index, (start, end, label, at) in enumerate(raw):
         start, end = check_offsets(start, end, text, at)
         if foreign:
-            try:
-                start, end, note = trim_whitespace(start, end, text, at)
-            except NothingToTag as empty:
-                notes.append(str(empty))
+            trimmed = trim_whitespace(start, end, text, at, notes)
+            if trimmed is None:
                 continue
-            if note:
-                notes.append(note)
+            start, end = trimmed
         spans.append(
             ParsedSpan(start, end, check_label(label, at), sources[index], annotators[index])
         )

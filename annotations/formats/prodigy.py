@@ -30,7 +30,6 @@ from annotations.formats import (
     SPAN_ANNOTATORS_KEY,
     SPAN_SOURCES_KEY,
     FormatError,
-    NothingToTag,
     ParsedSpan,
     ParsedTask,
     TokenBounds,
@@ -207,13 +206,10 @@ def parse(data: dict[str, Any], where: str) -> ParsedTask:
             )
         _check_token_indices(item, tokens, start, end, at)
         if foreign:  # a line spantag wrote holds exactly what was stored: read it as it is
-            try:
-                start, end, note = trim_whitespace(start, end, text, at)
-            except NothingToTag as empty:
-                notes.append(str(empty))
+            trimmed = trim_whitespace(start, end, text, at, notes)
+            if trimmed is None:
                 continue
-            if note:
-                notes.append(note)
+            start, end = trimmed
         spans.append(ParsedSpan(start, end, label, sources[index], annotators[index]))
     return ParsedTask(NAME, text, article_id, meta, tuple(spans), answer, tuple(notes))
 
