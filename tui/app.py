@@ -58,9 +58,8 @@ def escape_markup(text: str) -> str:
     return text.replace("[", "\\[")
 
 
-def textual_key(key: str) -> str:
-    """A config key ("/", "?", "[", "G", "ctrl+b") as Textual names it ("slash", ...)."""
-    return canonical_key(key)
+#: A config key ("/", "?", "[", "G", "ctrl+b") as Textual names it ("slash", ...).
+textual_key = canonical_key
 
 
 def keymap_for(config: Config) -> dict[str, str]:
