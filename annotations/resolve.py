@@ -28,8 +28,11 @@ changes. `Resolved` is also what the reader draws from (`overlapping`, `next_sta
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from annotations.spans import Span, now_iso
@@ -49,6 +52,23 @@ _ONES = [b"\x01" * n for n in range(_SMALL)]
 _ZEROS = [bytes(n) for n in range(_SMALL)]
 #: Past this many changed stretches not yet taken (`take_changed`), say "everything" instead.
 _CHANGED_CAP = 4096
+#: From this many candidates of one text on, `add_candidates`/`remove_candidates` work on
+#: them as numpy arrays (`_Batch`); below it the plain loop is as quick.
+BATCH_FROM = 48
+#: ... as long as the windows that takes (candidates x their length) stay this small.
+_BATCH_CELLS = 4_000_000
+
+_start_of = itemgetter(3)
+_end_of = itemgetter(4)
+_label_of = itemgetter(5)
+
+
+def load_numpy() -> Any:
+    """numpy, imported on first use: its ~100 ms import stays off the first paint (the app
+    calls this in the thread that builds the suggester, before the first tag needs it)."""
+    import numpy
+
+    return numpy
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +121,67 @@ class Suggestion:
         }
 
 
+class Places(tuple):
+    """One text's candidates in one article, as the suggester hands them over: a tuple that
+    also keeps the arrays `Resolved` works them with (`_Batch`), made the first time, so a text
+    tagged, untagged and tagged again (undo, redo) is not converted again each time."""
+
+    batch: _Batch | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """Candidates of one length and label, none overlapping another: one text's places.
+    `Resolved` adds and removes them with array operations instead of one by one."""
+
+    starts: Any
+    """Where they start, in increasing order (a numpy array)."""
+    ordered: list[Candidate]
+    """The candidates in that order."""
+    keys: list[int]
+    """`starts` as Python ints."""
+    length: int
+    label: str
+
+    @property
+    def key(self) -> tuple[int, int, int, str]:
+        """Equal for equal batches (a cheap first test before comparing the candidates)."""
+        return (self.keys[0], len(self.keys), self.length, self.label)
+
+    @classmethod
+    def of(cls, candidates: Sequence[Candidate]) -> _Batch | None:
+        if isinstance(candidates, Places):
+            try:
+                return candidates.batch
+            except AttributeError:
+                batch = candidates.batch = cls._make(candidates)
+                return batch
+        return cls._make(candidates)
+
+    @classmethod
+    def _make(cls, candidates: Sequence[Candidate]) -> _Batch | None:
+        np = load_numpy()
+        first = candidates[0]
+        length, label = first[4] - first[3], first[5]
+        count = len(candidates)
+        if length <= 0 or len(set(map(_label_of, candidates))) != 1:
+            return None
+        starts = np.fromiter(map(_start_of, candidates), dtype=np.intp, count=count)
+        ends = np.fromiter(map(_end_of, candidates), dtype=np.intp, count=count)
+        if not (ends - starts == length).all():
+            return None
+        ordered = list(candidates)
+        steps = np.diff(starts)
+        if (steps <= 0).any():
+            order = np.argsort(starts, kind="stable")
+            starts = starts[order]
+            ordered = [candidates[i] for i in order.tolist()]
+            steps = np.diff(starts)
+        if starts[0] < 0 or (steps < length).any():
+            return None  # places that overlap or repeat: the order among them matters
+        return cls(starts, ordered, starts.tolist(), length, label)
+
+
 class Resolved:
     """The suggestions of one article, updated in place (see the module docstring).
 
@@ -117,6 +198,7 @@ class Resolved:
         "rejected",
         "_cands",
         "_cand_starts",
+        "_cand_ends",
         "_max_len",
         "_exact",
         "_taken",
@@ -127,6 +209,15 @@ class Resolved:
         "_dirty",
         "_changed",
         "_list",
+        "_exact_starts",
+        "_exact_keys_at",
+        "_arrays",
+        "_dict_starts",
+        "_groups",
+        "_group_ids",
+        "_group_of",
+        "_in_group",
+        "_group_kept",
     )
 
     def __init__(
@@ -146,10 +237,31 @@ class Resolved:
         self._cands: dict[int, tuple[Candidate, ...]] = {}
         """Every candidate, by start (several may start at one offset)."""
         self._cand_starts = bytearray(size)
+        self._cand_ends = array("i", bytes(4 * size))
+        """Where the candidates starting at an offset reach (the furthest end; 0: none)."""
+        self._dict_starts = bytearray(size)
+        """1 where `_cands` has candidates (`_cand_starts` also counts the groups')."""
+        # One text's places added as a batch stay a group: the batch itself, and one int per
+        # offset saying which group has a place there (see `_add_group`).
+        self._groups: list[_Batch | None] = [None]
+        """Group id -> its batch (0 is no group)."""
+        self._group_ids: dict[int, int] = {}
+        """id() of a batch -> its group id."""
+        self._group_of = array("i", bytes(4 * size))
+        """The group whose candidate starts at an offset (at most one group per offset)."""
+        self._in_group = bytearray(size)
+        """1 where the kept suggestion starting there is its group's (and not in `_kept`)."""
+        self._group_kept = 0
         self._max_len = 0
         """The longest candidate ever added: how far back one may start and still reach."""
         self._exact: dict[tuple[int, int], int] = {}
         """(start, end) of the spans -> how many spans sit there."""
+        self._exact_starts = bytearray(size)
+        """1 where some key of `_exact` starts (a batch asks `_exact` only there)."""
+        self._exact_keys_at: dict[int, int] = {}
+        """start -> how many keys of `_exact` start there."""
+        self._arrays: dict[str, Any] = {}
+        """numpy views of the byte arrays (made on a batch's first use, sharing memory)."""
         self._taken: dict[str, bytearray] = {}
         """Label -> how many spans of it cover each offset."""
         self._used = bytearray(size)
@@ -166,8 +278,10 @@ class Resolved:
             start = candidate[3]
             found = cands.get(start)
             cands[start] = (candidate,) if found is None else (*found, candidate)
-        for start in cands:
+        for start, here in cands.items():
             self._cand_starts[start] = 1
+            self._dict_starts[start] = 1
+            self._cand_ends[start] = max(candidate[4] for candidate in here)
         self._max_len = -ordered[0][0] if ordered else 0
         for span in spans:
             self._mark_span(span, 1)
@@ -177,13 +291,17 @@ class Resolved:
     # -- asking --------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._kept)
+        return len(self._kept) + self._group_kept
 
     @property
     def items(self) -> list[Suggestion]:
         """Every suggestion, in text order (built once per change, then shared)."""
         if self._list is None:
-            self._list = [self._object(start) for start in sorted(self._kept)]
+            if self._group_kept:
+                starts = self._array("kept_starts", self._kept_starts).nonzero()[0].tolist()
+            else:
+                starts = sorted(self._kept)
+            self._list = [self._object(start) for start in starts]
         return self._list
 
     def at(self, offset: int) -> Suggestion | None:
@@ -226,7 +344,7 @@ class Resolved:
         return changed
 
     def _object(self, start: int) -> Suggestion:
-        candidate = self._kept[start]
+        candidate = self._kept_at(start)
         cached = self._objects.get(start)
         if cached is not None and cached[0] is candidate:
             return cached[1]
@@ -240,9 +358,13 @@ class Resolved:
     # -- changing ------------------------------------------------------------------------
 
     def add_candidates(self, candidates: Iterable[Candidate]) -> None:
-        # One loop with everything inlined: a text found 1,700 times in a long article comes
-        # through here 1,700 times in one keypress (a couple of microseconds each).
-        cands, cand_starts = self._cands, self._cand_starts
+        """Add candidates; one text's many places (a tagged word proposed wherever it occurs)
+        go through `_add_batch`, the rest through one loop with everything inlined."""
+        if isinstance(candidates, Sequence) and len(candidates) >= BATCH_FROM:
+            batch = self._batch(candidates)
+            if batch is not None and self._add_batch(batch):
+                return
+        cands, cand_starts, cand_ends = self._cands, self._cand_starts, self._cand_ends
         used, kept, kept_starts = self._used, self._kept, self._kept_starts
         exact, rejected, taken = self._exact, self.rejected, self._taken
         max_len = self._max_len
@@ -255,9 +377,14 @@ class Resolved:
             found = cands.get(start)
             if found is None:
                 cands[start] = (candidate,)
+                self._dict_starts[start] = 1
                 cand_starts[start] = 1
+                if end > cand_ends[start]:
+                    cand_ends[start] = end
             else:
                 cands[start] = (*found, candidate)
+                if end > cand_ends[start]:
+                    cand_ends[start] = end
             length = end - start
             if length > max_len:
                 self._max_len = max_len = length
@@ -274,37 +401,29 @@ class Resolved:
                 kept_starts[start] = 1
                 kept[start] = candidate
                 note(stretch)
-            elif all(kept[s] > candidate for s in self._kept_starting(start, end)):
+            elif all(self._kept_at(s) > candidate for s in self._kept_starting(start, end)):
                 self._dirty.append(stretch)  # it wins: the block is worked out again
             # else a kept suggestion beats it: nothing changes
         self._note_all(changed)
 
     def remove_candidates(self, candidates: Iterable[Candidate]) -> None:
-        cands, cand_starts = self._cands, self._cand_starts
-        used, kept, kept_starts = self._used, self._kept, self._kept_starts
+        if isinstance(candidates, Sequence) and len(candidates) >= BATCH_FROM:
+            batch = self._batch(candidates)
+            if batch is not None and self._remove_batch(batch):
+                return
+        cand_starts, cand_ends = self._cand_starts, self._cand_ends
+        used, kept_starts = self._used, self._kept_starts
         reach = self._max_len - 1
         changed = []
         note = changed.append
         for candidate in candidates:
-            start = candidate[3]
-            found = cands.get(start)
-            if found is None:
+            if not self._forget(candidate):
                 continue
-            if len(found) == 1:
-                if found[0] != candidate:
-                    continue
-                del cands[start]
-                cand_starts[start] = 0
-            else:
-                rest = list(found)
-                if candidate not in rest:
-                    continue
-                rest.remove(candidate)
-                cands[start] = tuple(rest)
-            if kept.get(start) != candidate:
+            start = candidate[3]
+            if self._kept_at(start) != candidate:
                 continue  # not shown: it held nothing back
             end = candidate[4]
-            del kept[start]
+            self._drop_kept(start)
             length = end - start
             used[start:end] = _ZEROS[length] if length < _SMALL else bytes(length)
             kept_starts[start] = 0
@@ -312,10 +431,7 @@ class Resolved:
             # What it held back may come in now: any candidate overlapping it.
             position = cand_starts.find(1, start - reach if start > reach else 0, end)
             while position != -1:
-                others = cands[position]
-                if others[0][4] > start or (
-                    len(others) > 1 and any(other[4] > start for other in others)
-                ):
+                if cand_ends[position] > start:
                     self._dirty.append((start, end))
                     break
                 position = cand_starts.find(1, position + 1, end)
@@ -346,6 +462,157 @@ class Resolved:
 
     # -- inside --------------------------------------------------------------------------
 
+    def _array(self, name: str, buffer: bytearray | array) -> Any:
+        """A numpy view of one of the arrays (same memory: both ways of writing agree)."""
+        view = self._arrays.get(name)
+        if view is None:
+            kind = "u1" if isinstance(buffer, bytearray) else f"{buffer.typecode}{buffer.itemsize}"
+            view = self._arrays[name] = load_numpy().frombuffer(buffer, dtype=kind)
+        return view
+
+    def _batch(self, candidates: Sequence[Candidate]) -> _Batch | None:
+        """`candidates` as one text's places (see `_Batch`), if they are and fit here."""
+        batch = _Batch.of(candidates)
+        if batch is None or batch.starts[-1] + batch.length >= len(self._used):
+            return None
+        if len(batch.keys) * (batch.length + self._max_len) > _BATCH_CELLS:
+            return None
+        return batch
+
+    def _group_id(self, places: _Batch) -> int:
+        """The group these places were added as (0: none)."""
+        for gid in self._group_ids.get(places.key, ()):
+            group = self._groups[gid]
+            if group is places or (group is not None and group.ordered == places.ordered):
+                return gid
+        return 0
+
+    def _add_batch(self, places: _Batch) -> bool:
+        """`add_candidates` for one text's places, as array operations: the same rules as the
+        loop, in a few passes over the batch instead of a dozen steps per candidate. They are
+        kept as a group (`_groups`), not one by one in `_cands` and `_kept`: a dict insertion
+        per place costs more than all the array work. False (nothing done) if the same places
+        are a group already: the loop adds them again, as it would any repeated candidate."""
+        if self._group_id(places):
+            return False
+        np = load_numpy()
+        starts, batch, keys, length, label = (
+            places.starts, places.ordered, places.keys, places.length, places.label
+        )
+        gid = len(self._groups)
+        self._groups.append(places)
+        self._group_ids.setdefault(places.key, []).append(gid)
+        group_of = self._array("group_of", self._group_of)
+        mine = group_of[starts] == 0
+        group_of[starts[mine]] = gid
+        cands, dict_starts = self._cands, self._dict_starts
+        for i in np.flatnonzero(~mine).tolist():  # another group has a place there: rare
+            found = cands.get(keys[i], ())
+            cands[keys[i]] = (*found, batch[i])
+            dict_starts[keys[i]] = 1
+        self._array("cand_starts", self._cand_starts)[starts] = 1
+        reaches = self._array("cand_ends", self._cand_ends)
+        reaches[starts] = np.maximum(reaches[starts], starts + length)
+        if length > self._max_len:
+            self._max_len = length
+        # Shown unless on a span, rejected, or overlapping a span of its label.
+        shown = np.ones(len(keys), dtype=bool)
+        exact = self._exact
+        for i in np.flatnonzero(self._array("exact_starts", self._exact_starts)[starts]).tolist():
+            if (keys[i], keys[i] + length) in exact:
+                shown[i] = False
+        if self.rejected:
+            refused = [s for s, e, name in self.rejected if name == label and e - s == length]
+            if refused:
+                shown &= ~np.isin(starts, refused)
+        windows = starts[:, None] + np.arange(length)
+        mask = self._taken.get(label)
+        if mask is not None:
+            shown &= ~self._array(f"taken {label}", mask)[windows].any(axis=1)
+        used = self._array("used", self._used)
+        busy = used[windows].any(axis=1)
+        free = shown & ~busy
+        won = starts[free]
+        used[windows[free]] = 1
+        self._array("kept_starts", self._kept_starts)[won] = 1
+        grouped = free & mine
+        self._array("in_group", self._in_group)[starts[grouped]] = 1
+        self._group_kept += int(grouped.sum())
+        for i in np.flatnonzero(free & ~mine).tolist():
+            self._kept[keys[i]] = batch[i]
+        # Overlapping a kept suggestion: the block is worked out again if it wins there.
+        kept_at = self._kept_at
+        for i in np.flatnonzero(shown & busy).tolist():
+            candidate, start = batch[i], keys[i]
+            if all(kept_at(s) > candidate for s in self._kept_starting(start, start + length)):
+                self._dirty.append((start, start + length))
+        self._note_all(list(zip(won.tolist(), (won + length).tolist(), strict=True)))
+        return True
+
+    def _remove_batch(self, places: _Batch) -> bool:
+        """`remove_candidates` for places added as a group (see `_add_batch`), as array
+        operations; False (nothing done) if they are not a group here."""
+        gid = self._group_id(places)
+        if not gid:
+            return False
+        np = load_numpy()
+        group = self._groups[gid]
+        assert group is not None
+        starts, batch, keys, length = group.starts, group.ordered, group.keys, group.length
+        group_of = self._array("group_of", self._group_of)
+        member = group_of[starts] == gid
+        places_left = starts[member]
+        group_of[places_left] = 0
+        # Where no other candidate starts, nothing starts any more.
+        cand_view = self._array("cand_starts", self._cand_starts)
+        reaches = self._array("cand_ends", self._cand_ends)
+        alone = self._array("dict_starts", self._dict_starts)[places_left] == 0
+        cand_view[places_left[alone]] = 0
+        reaches[places_left[alone]] = 0
+        for position in places_left[~alone].tolist():
+            self._recount_start(position)
+        # Places another group had taken went to `_cands`: out of there one by one.
+        others = [batch[i] for i in np.flatnonzero(~member).tolist()]
+        others = [candidate for candidate in others if self._forget(candidate)]
+        # The group's kept suggestions go; so do those `_settle` put in `_kept` since.
+        in_group = self._array("in_group", self._in_group)
+        flagged = in_group[places_left] != 0
+        out = places_left[flagged]
+        in_group[out] = 0
+        self._group_kept -= len(out)
+        self._groups[gid] = None
+        self._group_ids[group.key].remove(gid)
+        if not self._group_ids[group.key]:
+            del self._group_ids[group.key]
+        kept = self._kept
+        loose = [
+            batch[bisect_left(keys, position)]
+            for position in places_left[~flagged].tolist()
+            if self._kept_starts[position]
+        ]
+        loose = [c for c in [*loose, *others] if kept.get(c[3]) == c]
+        for candidate in loose:
+            del kept[candidate[3]]
+        if loose:
+            out = np.concatenate([out, np.array([c[3] for c in loose], dtype=out.dtype)])
+            out.sort()
+        self._array("used", self._used)[out[:, None] + np.arange(length)] = 0
+        self._array("kept_starts", self._kept_starts)[out] = 0
+        # What they held back may come in now: any candidate overlapping one of them, which
+        # starts inside it or starts before it and reaches into it.
+        out_keys = out.tolist()
+        reach = self._max_len - 1
+        if out.size:
+            before = out[:, None] + np.arange(-reach, 0)
+            np.clip(before, 0, None, out=before)
+            held = (reaches[before] > out[:, None]).any(axis=1)
+            held |= cand_view[out[:, None] + np.arange(length)].any(axis=1)
+            for i in np.flatnonzero(held).tolist():
+                start = out_keys[i]
+                self._dirty.append((start, start + length))
+        self._note_all(list(zip(out_keys, (out + length).tolist(), strict=True)))
+        return True
+
     def _note(self, start: int, end: int) -> None:
         self._note_all([(start, end)])
 
@@ -359,37 +626,60 @@ class Resolved:
             if len(changed) > _CHANGED_CAP:
                 self._changed = None
 
-    def _add_candidate(self, candidate: Candidate) -> None:
-        start = candidate[3]
-        found = self._cands.get(start)
-        if found is None:
-            self._cands[start] = (candidate,)
-            self._cand_starts[start] = 1
-        else:
-            self._cands[start] = (*found, candidate)
-        if -candidate[0] > self._max_len:
-            self._max_len = -candidate[0]
+    def _member(self, position: int) -> Candidate:
+        """The candidate of the group that has one starting at `position`."""
+        batch = self._groups[self._group_of[position]]
+        assert batch is not None
+        return batch.ordered[bisect_left(batch.keys, position)]
 
-    def _remove_candidate(self, candidate: Candidate) -> None:
+    def _cands_at(self, position: int) -> tuple[Candidate, ...]:
+        """Every candidate starting at `position`: `_cands`'s and a group's."""
+        found = self._cands.get(position, ())
+        return (*found, self._member(position)) if self._group_of[position] else found
+
+    def _kept_at(self, position: int) -> Candidate | None:
+        """The kept suggestion starting at `position` (in `_kept` or a group's), or None."""
+        return self._member(position) if self._in_group[position] else self._kept.get(position)
+
+    def _drop_kept(self, position: int) -> Candidate:
+        """Forget the kept suggestion starting at `position` (but not what it marks)."""
+        if self._in_group[position]:
+            self._in_group[position] = 0
+            self._group_kept -= 1
+            return self._member(position)
+        return self._kept.pop(position)
+
+    def _forget(self, candidate: Candidate) -> bool:
+        """Take one candidate out of `_cands` or its group; False if it is in neither."""
         start = candidate[3]
         found = self._cands.get(start)
-        if found is None:
-            return
-        rest = list(found)
-        if candidate in rest:
+        if found is not None and candidate in found:
+            rest = list(found)
             rest.remove(candidate)
-        if rest:
-            self._cands[start] = tuple(rest)
+            if rest:
+                self._cands[start] = tuple(rest)
+            else:
+                del self._cands[start]
+                self._dict_starts[start] = 0
+        elif self._group_of[start] and self._member(start) == candidate:
+            self._group_of[start] = 0
         else:
-            del self._cands[start]
-            self._cand_starts[start] = 0
+            return False
+        self._recount_start(start)
+        return True
+
+    def _recount_start(self, position: int) -> None:
+        """`_cand_starts` and `_cand_ends` at `position` again, from `_cands` and the groups."""
+        here = self._cands_at(position)
+        self._cand_starts[position] = 1 if here else 0
+        self._cand_ends[position] = max((candidate[4] for candidate in here), default=0)
 
     def _candidates_overlapping(self, start: int, end: int) -> list[Candidate]:
         found: list[Candidate] = []
-        starts, cands = self._cand_starts, self._cands
+        starts = self._cand_starts
         position = starts.find(1, max(0, start - self._max_len + 1), end)
         while position != -1:
-            for candidate in cands[position]:
+            for candidate in self._cands_at(position):
                 if candidate[4] > start:
                     found.append(candidate)
             position = starts.find(1, position + 1, end)
@@ -398,10 +688,10 @@ class Resolved:
     def _kept_starting(self, start: int, end: int) -> list[int]:
         """Starts of the kept suggestions overlapping [start, end)."""
         found = []
-        starts, kept = self._kept_starts, self._kept
+        starts, kept_at = self._kept_starts, self._kept_at
         position = starts.find(1, max(0, start - self._max_len + 1), end)
         while position != -1:
-            if kept[position][4] > start:
+            if kept_at(position)[4] > start:
                 found.append(position)
             position = starts.find(1, position + 1, end)
         return found
@@ -420,7 +710,7 @@ class Resolved:
         self._kept[start] = candidate
 
     def _unkeep(self, start: int) -> None:
-        candidate = self._kept.pop(start)
+        candidate = self._drop_kept(start)
         self._used[start : candidate[4]] = bytes(candidate[4] - start)
         self._kept_starts[start] = 0
         self._objects.pop(start, None)
@@ -430,11 +720,20 @@ class Resolved:
             return
         start, end = span.start, span.end
         key = (start, end)
-        count = self._exact.get(key, 0) + delta
+        before = self._exact.get(key, 0)
+        count = before + delta
         if count > 0:
             self._exact[key] = count
         else:
             self._exact.pop(key, None)
+        if (before > 0) != (count > 0) and 0 <= start < len(self._exact_starts):
+            # A key came or went at `start`: count the keys starting there, flag if any.
+            keys = self._exact_keys_at.get(start, 0) + (1 if count > 0 else -1)
+            if keys > 0:
+                self._exact_keys_at[start] = keys
+            else:
+                self._exact_keys_at.pop(start, None)
+            self._exact_starts[start] = keys > 0
         if end <= start:
             return
         taken = self._taken.get(span.label)
@@ -477,7 +776,7 @@ class Resolved:
                 break
             low, high = new_low, new_high
             found = self._candidates_overlapping(low, high)
-        before = {s: self._kept[s] for s in self._kept_starting(low, high)}
+        before = {s: self._kept_at(s) for s in self._kept_starting(low, high)}
         for position in before:
             self._unkeep(position)
         found.sort()

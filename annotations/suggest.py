@@ -47,7 +47,7 @@ from typing import Any, Protocol
 
 from annotations.articles import Article
 from annotations.config import Config
-from annotations.resolve import SUGGESTION_SOURCES, Candidate, Resolved, Suggestion
+from annotations.resolve import SUGGESTION_SOURCES, Candidate, Places, Resolved, Suggestion
 from annotations.spans import Span
 from annotations.tokenizer import tokenize
 
@@ -60,6 +60,8 @@ __all__ = [
     "read_gazetteer",
 ]
 _PROPAGATED, _GAZETTEER, _PATTERN = range(3)
+#: How many texts' candidates a relabel took away are kept for an undo (`Suggester._recent`).
+_RECENT = 64
 _WORD_START, _WORD_END = 1, 2
 _HAS_WORD = re.compile(r"\w")
 
@@ -156,6 +158,9 @@ class Suggester:
         self._texts_in: dict[str, set[str]] = {}
         self._propagated: dict[str, dict[str, tuple[Candidate, ...]]] = {}
         """Article id -> tagged text -> its candidates there, with the label it wins now."""
+        self._recent: dict[tuple[str, str, str], tuple[Candidate, ...]] = {}
+        """(article id, text, label) -> candidates a relabel took away lately, to hand over
+        again as they are (with their arrays: see `Places`) when an undo brings them back."""
         # The articles whose suggestions are kept resolved (and followed change by change),
         # most recently asked for last; the counts of the others, and which may be out of date.
         self._kept: OrderedDict[str, Resolved] = OrderedDict()
@@ -226,7 +231,7 @@ class Suggester:
         self, places: Iterable[tuple[int, int]], label: str, source: int
     ) -> tuple[Candidate, ...]:
         rank = self._label_rank[label]
-        return tuple((start - end, source, rank, start, end, label) for start, end in places)
+        return Places((start - end, source, rank, start, end, label) for start, end in places)
 
     def _regex_hits(self, doc: _Doc) -> list[Candidate]:
         if doc.regex_hits is not None:
@@ -437,6 +442,8 @@ class Suggester:
         for text in self._texts_in.pop(article_id, set()):
             self._occurrences[text].pop(article_id, None)
         self._propagated.pop(article_id, None)
+        for key in [key for key in self._recent if key[0] == article_id]:
+            del self._recent[key]  # their offsets were in the old text
         del self._docs[article_id]
         self._kept.pop(article_id, None)
         self._counts.pop(article_id, None)
@@ -465,13 +472,20 @@ class Suggester:
             self._lexicon.pop(text, None)
         else:
             self._lexicon[text] = label
-        kept = self._kept
+        kept, recent = self._kept, self._recent
         for article_id, spots in places.items():
             by_text = self._propagated.setdefault(article_id, {})
             old = by_text.pop(text, None)
-            new = self._candidates(spots, label, _PROPAGATED) if label is not None else None
-            if new is not None:
+            new = None
+            if label is not None:
+                new = recent.pop((article_id, text, label), None)
+                if new is None:
+                    new = self._candidates(spots, label, _PROPAGATED)
                 by_text[text] = new
+            if old:
+                recent[(article_id, text, old[0][5])] = old
+                if len(recent) > _RECENT:
+                    del recent[next(iter(recent))]
             resolved = kept.get(article_id)
             if resolved is not None:
                 if old:

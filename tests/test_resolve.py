@@ -7,9 +7,12 @@ suggestions differ from before (the reader repaints only those).
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from unittest import mock
+
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from annotations import resolve
 from annotations.resolve import Candidate, Resolved
 from annotations.spans import Span
 
@@ -84,9 +87,97 @@ def test_whole_texts_coming_and_going_give_the_same(start, ops):
     check_against_afresh(start, ops)
 
 
+# The same texts in any order, some long enough to overlap their neighbours (5 apart); few
+# lengths and labels, so that a rejection or a span often sits where a text is added later.
+BATCH_LENGTHS = st.sampled_from([1, 2, 5, 7])
+BATCH_RANKS = st.integers(0, 1)
+shuffled_texts = st.builds(
+    lambda at, length, source, rank: [candidate(a, length, source, rank) for a in at],
+    st.lists(st.sampled_from(range(0, 55, 5)), min_size=1, max_size=11, unique=True),
+    BATCH_LENGTHS,
+    st.integers(0, 2),
+    BATCH_RANKS,
+)
+batch_operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), shuffled_texts),
+        st.tuples(st.just("remove_text"), st.integers(0, 1000)),
+        st.tuples(st.just("span"), ranges, st.integers(0, 3), st.booleans()),
+        st.tuples(st.just("span_on"), st.integers(0, 1000), st.integers(0, 3)),
+        st.tuples(st.just("readd")),
+        st.tuples(
+            st.just("reject_at"),
+            st.sampled_from(range(0, 55, 5)),
+            BATCH_LENGTHS,
+            BATCH_RANKS,
+        ),
+        st.tuples(st.just("unspan"), st.integers(0, 1000)),
+        st.tuples(st.just("reject"), st.integers(0, 1000)),
+        st.tuples(st.just("unreject"), st.integers(0, 1000)),
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(candidates, max_size=30), batch_operations)
+# A text added where a place of it was rejected before, and where a span of another label sits.
+@example([], [("reject_at", 5, 2, 0), ("add", [candidate(0, 2, 0, 0), candidate(5, 2, 0, 0)])])
+@example(
+    [],
+    [
+        ("add", [candidate(5, 2, 0, 0), candidate(0, 2, 0, 0)]),
+        ("span_on", 0, 1),
+        ("remove_text", 0),
+        ("readd",),
+    ],
+)
+# Two texts with a place in common (the second's goes to `_cands`), either taken away first.
+@example(
+    [],
+    [
+        ("add", [candidate(0, 2, 0, 0), candidate(5, 2, 0, 0)]),
+        ("add", [candidate(5, 5, 1, 1), candidate(10, 5, 1, 1)]),
+        ("remove_text", 1),
+        ("remove_text", 0),
+    ],
+)
+@example(
+    [],
+    [
+        ("add", [candidate(0, 2, 0, 0), candidate(5, 2, 0, 0)]),
+        ("add", [candidate(5, 1, 1, 1), candidate(10, 1, 1, 1)]),
+        ("remove_text", 0),
+        ("readd",),
+        ("remove_text", 0),
+    ],
+)
+def test_texts_taken_as_arrays_give_the_same(start, ops):
+    """The array path (`_add_batch`/`_remove_batch`, which a text found in many places takes)
+    follows the same rules as the loop: here it takes every text of one or more places."""
+    with mock.patch.object(resolve, "BATCH_FROM", 1):
+        check_against_afresh(start, ops)
+
+
+def test_a_text_found_in_many_places_is_taken_as_arrays():
+    """Past BATCH_FROM places the array path runs (so the test above is about what runs)."""
+    text = "ab " * 200
+    places = [(-2, 0, 0, at, at + 2, "actor") for at in range(0, len(text) - 1, 3)]
+    assert len(places) >= resolve.BATCH_FROM
+    live = Resolved("a", text, LABELS, [], [], set())
+    with mock.patch.object(Resolved, "_add_batch", wraps=live._add_batch) as batch:
+        live.add_candidates(places)
+    assert batch.called
+    assert len(live) == len(places)
+    assert live._array("used", live._used).sum() == 2 * len(places)
+    live.remove_candidates(places)
+    assert len(live) == 0 and live.take_changed()
+
+
 def check_against_afresh(start: list[Candidate], ops: list[tuple]) -> None:
     pool: list[Candidate] = list(start)
     batches: list[list[Candidate]] = []
+    gone_batches: list[list[Candidate]] = []
     spans: list[Span] = []
     rejected: set[tuple[int, int, str]] = set()
     live = Resolved("a", TEXT, LABELS, pool, spans, rejected)
@@ -106,9 +197,20 @@ def check_against_afresh(start: list[Candidate], ops: list[tuple]) -> None:
             for c in batch:
                 pool.remove(c)
             live.remove_candidates(batch)
+            gone_batches.append(batch)
+        elif kind == "readd" and gone_batches:  # a text tagged again after its untag
+            batch = gone_batches.pop()
+            pool.extend(batch)
+            batches.append(batch)
+            live.add_candidates(batch)
         elif kind == "span":
             (at, length), rank, stale = op[1], op[2], op[3]
             new = span(at, length, rank, stale=stale)
+            spans.append(new)
+            live.span_changed(new, 1)
+        elif kind == "span_on" and pool:  # a span exactly where a candidate is
+            c = pool[op[1] % len(pool)]
+            new = span(c[3], c[4] - c[3], op[2])
             spans.append(new)
             live.span_changed(new, 1)
         elif kind == "unspan" and spans:
@@ -118,6 +220,10 @@ def check_against_afresh(start: list[Candidate], ops: list[tuple]) -> None:
             c = pool[op[1] % len(pool)]
             rejected.add((c[3], c[4], c[5]))
             live.rejection_changed(c[3], c[4])
+        elif kind == "reject_at":  # rejected before it is ever proposed (by another session)
+            at, length, rank = op[1:]
+            rejected.add((at, at + length, LABELS[rank]))
+            live.rejection_changed(at, at + length)
         elif kind == "unreject" and rejected:
             key = sorted(rejected)[op[1] % len(rejected)]
             rejected.discard(key)

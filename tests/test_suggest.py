@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from annotations import resolve
 from annotations.articles import Article, article_from_text
 from annotations.config import Config, default_config_text, load_config, parse_config
 from annotations.spans import Span, check_span_text, make_span
@@ -444,6 +446,20 @@ def test_add_article_indexes_new_and_changed_articles():
     assert suggester.count("a3") == 1
 
 
+def test_a_text_tagged_again_after_its_article_changed_is_proposed_where_it_is_now():
+    """Candidates an untag took away are handed over again on the next tag (an undo) only
+    while the article's text is the one they were found in."""
+    docs = articles("Lavrov spoke.", "Lavrov met Lavrov.")
+    suggester = Suggester(docs, config())
+    suggester.view("a1")
+    span = tag(docs[0], "Lavrov", "actor")
+    suggester.apply(Change(added=(span,)))
+    suggester.apply(Change(removed=(span,)))
+    suggester.add_article(Article("a1", "Then Lavrov met Lavrov.", "x"))
+    suggester.apply(Change(added=(span,)))
+    assert places(suggester, "a1") == [(5, 11, "actor"), (16, 22, "actor")]
+
+
 def test_load_store_reads_spans_and_rejections(tmp_path):
     docs = articles("Lavrov spoke.", "Lavrov and Lavrov.")
     with Store.open(tmp_path / "store.json") as store:
@@ -524,6 +540,19 @@ def reference(docs: list[Article], spans: list[Span], cfg: Config) -> dict[str, 
 def test_following_changes_equals_building_afresh(script):
     """After any sequence of store changes, apply() gives what a fresh load_spans() gives,
     and both give what the slow reference above gives."""
+    follow_script(script)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edit_scripts())
+def test_following_changes_a_text_at_a_time_as_arrays_equals_building_afresh(script):
+    """The same with every text's places handed to `Resolved` as arrays (the path a word
+    found in many places takes), and texts tagged again after an untag (`Suggester._recent`)."""
+    with mock.patch.object(resolve, "BATCH_FROM", 1):
+        follow_script(script)
+
+
+def follow_script(script) -> None:
     texts, steps = script
     docs = articles(*texts)
     cfg = config("patterns:\n  date:\n    regex: [Monday]\n")

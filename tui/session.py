@@ -15,7 +15,7 @@ from pathlib import Path
 from annotations.articles import Article, Corpus, load_corpus
 from annotations.assign import AssignmentError, assigned_to, load_assignments, mine_first
 from annotations.config import Config
-from annotations.resolve import Resolved
+from annotations.resolve import Resolved, load_numpy
 from annotations.spans import Span, make_span
 from annotations.store import Change, Store, StoreLocked, StoreNotWritable, corpus_with_store
 from annotations.suggest import Suggester, Suggestion
@@ -95,6 +95,7 @@ def build_suggester(
                 raise Cancelled
             yield item
 
+    load_numpy()  # here, off the UI thread, rather than on the first tag
     suggester = Suggester(watched(articles), config)
     suggester.load_spans(spans)
     suggester.load_rejections(rejections)
