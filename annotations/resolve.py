@@ -55,8 +55,9 @@ _CHANGED_CAP = 4096
 #: From this many candidates of one text on, `add_candidates`/`remove_candidates` work on
 #: them as numpy arrays (`_Batch`); below it the plain loop is as quick.
 BATCH_FROM = 48
-#: ... as long as the windows that takes (candidates x their length) stay this small.
-_BATCH_CELLS = 4_000_000
+#: ... as long as the windows that takes (candidates x the longest candidate) stay this small
+#: (8 bytes a cell: 8 MB at most).
+_BATCH_CELLS = 1_000_000
 
 _start_of = itemgetter(3)
 _end_of = itemgetter(4)
@@ -487,15 +488,26 @@ class Resolved:
                 return gid
         return 0
 
+    def _unregister(self, gid: int) -> None:
+        group = self._groups[gid]
+        assert group is not None
+        self._groups[gid] = None
+        self._group_ids[group.key].remove(gid)
+        if not self._group_ids[group.key]:
+            del self._group_ids[group.key]
+
     def _add_batch(self, places: _Batch) -> bool:
         """`add_candidates` for one text's places, as array operations: the same rules as the
         loop, in a few passes over the batch instead of a dozen steps per candidate. They are
         kept as a group (`_groups`), not one by one in `_cands` and `_kept`: a dict insertion
         per place costs more than all the array work. False (nothing done) if the same places
         are a group already: the loop adds them again, as it would any repeated candidate."""
-        if self._group_id(places):
-            return False
         np = load_numpy()
+        gid = self._group_id(places)
+        if gid:
+            if (self._array("group_of", self._group_of)[places.starts] == gid).any():
+                return False
+            self._unregister(gid)  # its places all went one by one: a group no more
         starts, batch, keys, length, label = (
             places.starts, places.ordered, places.keys, places.length, places.label
         )
@@ -580,10 +592,7 @@ class Resolved:
         out = places_left[flagged]
         in_group[out] = 0
         self._group_kept -= len(out)
-        self._groups[gid] = None
-        self._group_ids[group.key].remove(gid)
-        if not self._group_ids[group.key]:
-            del self._group_ids[group.key]
+        self._unregister(gid)
         kept = self._kept
         loose = [
             batch[bisect_left(keys, position)]
@@ -662,6 +671,10 @@ class Resolved:
                 del self._cands[start]
                 self._dict_starts[start] = 0
         elif self._group_of[start] and self._member(start) == candidate:
+            if self._in_group[start]:  # shown: `_kept` holds it from now on
+                self._kept[start] = candidate
+                self._in_group[start] = 0
+                self._group_kept -= 1
             self._group_of[start] = 0
         else:
             return False

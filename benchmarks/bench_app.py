@@ -25,6 +25,12 @@ Two measures from the issue's "Speed" section, on the app users run (`tui.app.ma
   tagged, which the suggester then proposes at its ~1,700 other places in the corpus and takes
   back on the untag. The second costs a few microseconds per place (annotations/resolve.py),
   whichever article the key is pressed in: it measures propagation, not article length.
+- Per key in a real terminal, as a check on the figures above: `spantag` runs in tmux at
+  120x40 on the 100,000-word article (with its 5,000 spans), keys are typed with `tmux
+  send-keys` 0.1 s apart, and the process's own CPU (utime + stime from /proc, every thread:
+  input, drawing, the writer) over 80 keys, minus its CPU over as long a pause with no key,
+  is divided by the keys. This is what a key costs with a terminal to write to and no test
+  harness; the article's title line puts a known name and a new word under the cursor.
 
 Run it with `python -m benchmarks app` (or `python -m benchmarks.bench_app`).
 """
@@ -34,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -368,6 +375,96 @@ def per_key_cpu() -> dict[str, dict[str, float]]:
         return asyncio.run(_measure_app(config, store_path, ids))
 
 
+# --- per key in a real terminal ------------------------------------------------------------
+
+TERMINAL_KEYS = 80
+TERMINAL_GAP = 0.1
+#: The title line of the long article in the terminal run: the cursor starts on a name tagged
+#: elsewhere (Ryabkov), and `w` takes it to a word never tagged (border), as in START_WORDS.
+TERMINAL_TITLE = "Ryabkov border talks"
+TERMINAL_MEASURES = {
+    "cursor move": ("Right", "Left"),
+    "tag + untag a known name": ("1",),
+    "tag + untag a new word": ("1",),
+}
+
+
+def _process_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _typed_cpu(socket: str, pid: int, keys: tuple[str, ...] | None) -> float:
+    """CPU seconds the process spends over TERMINAL_KEYS gaps, typing `keys` in turn (None:
+    typing nothing)."""
+    started = _process_cpu(pid)
+    for index in range(TERMINAL_KEYS):
+        if keys is not None:
+            _tmux(socket, "send-keys", "-t", "keys", keys[index % len(keys)])
+        time.sleep(TERMINAL_GAP)
+    return _process_cpu(pid) - started
+
+
+def per_key_cpu_terminal() -> dict[str, float] | None:
+    """ms of spantag's CPU per key typed into tmux (None: no tmux or no /proc here)."""
+    if shutil.which("tmux") is None or not Path("/proc/self/stat").exists():
+        return None
+    from annotations.articles import load_corpus
+    from annotations.store import Store
+    from benchmarks.bench_reader import synthetic_article
+
+    socket = f"spantag-bench-keys-{os.getpid()}"
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="spantag-bench-") as tmp:
+        folder = Path(tmp)
+        corpus = folder / "corpus"
+        corpus.mkdir()
+        text = f"{TERMINAL_TITLE}\n" + synthetic_article(100_000)
+        (corpus / "large.txt").write_text(text, "utf-8")
+        config = _write_config(folder, corpus="corpus/")
+        articles = load_corpus([str(corpus)]).articles
+        with Store.open(folder / "annotations.json") as store:
+            store.sync_articles(articles)
+            store.apply(add=name_spans(articles[0], BIG_SPANS))
+        command = " ".join(["env", "-u", "COLUMNS", "-u", "LINES", *_spantag_command(),
+                            "--config", str(config)])  # fmt: skip
+        _tmux(socket, "new-session", "-d", "-s", "keys", "-x", str(SIZE[0]), "-y", str(SIZE[1]),
+              "-c", str(folder), command)  # fmt: skip
+        try:
+            pid = int(_tmux(socket, "display", "-p", "-t", "keys", "#{pane_pid}").strip())
+            deadline = time.perf_counter() + PAINT_TIMEOUT * 2
+            # Ready when the suggestions are counted (the legend shows "+N") and the CPU rests.
+            while not re.search(r"\+\d", _tmux(socket, "capture-pane", "-p", "-t", "keys")):
+                if time.perf_counter() > deadline:
+                    raise RuntimeError("spantag never showed its suggestions in tmux")
+                time.sleep(0.1)
+            while True:
+                before = _process_cpu(pid)
+                time.sleep(1.0)
+                if _process_cpu(pid) - before < 0.05 or time.perf_counter() > deadline:
+                    break
+            for name, keys in TERMINAL_MEASURES.items():
+                if name == "tag + untag a new word":
+                    _tmux(socket, "send-keys", "-t", "keys", "w")  # to "border"
+                    time.sleep(0.5)
+                idle = _typed_cpu(socket, pid, None)
+                busy = _typed_cpu(socket, pid, keys)
+                idle = (idle + _typed_cpu(socket, pid, None)) / 2
+                results[name] = max(0.0, busy - idle) / TERMINAL_KEYS * 1000
+            screen = _tmux(socket, "capture-pane", "-p", "-t", "keys")
+            if "Ln 1, Col 9" not in screen:
+                raise RuntimeError(f"the cursor is not on 'border' after the run:\n{screen}")
+        finally:
+            _tmux(socket, "send-keys", "-t", "keys", "q")
+            deadline = time.perf_counter() + 5
+            while time.perf_counter() < deadline and "keys" in _tmux(socket, "ls"):
+                time.sleep(0.05)
+            _tmux(socket, "kill-server")
+            tmux_dir = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+            (tmux_dir / socket).unlink(missing_ok=True)
+    return results
+
+
 # --- the table ------------------------------------------------------------------------------
 
 
@@ -412,6 +509,15 @@ def run() -> list[tuple[str, str, str]]:
                  f"{small['idle']:.2f} / {large['idle']:.2f}"))  # fmt: skip
     verdict = "pass" if worst < 10 and worst_ratio <= 1.5 else "FAIL"
     rows.append(("app", "bar: <10 ms/key at 100k, ratio <= 1.5", verdict))
+    terminal = per_key_cpu_terminal()
+    if terminal is None:
+        rows.append(("app", "in tmux: CPU per key typed", "skipped: no tmux or /proc"))
+    else:
+        for name, value in terminal.items():
+            rows.append(
+                ("app", f"in tmux: {name}, 100k words + {BIG_SPANS:,} spans (ms process CPU/key)",
+                 f"{value:.2f}")
+            )  # fmt: skip
     if paint is not None:
         verdict = "pass" if statistics.median(paint) < 1.0 else "FAIL"
         rows.append(("app", "bar: first paint < 1 s", verdict))
