@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -120,6 +120,46 @@ class Suggestion:
             "text": self.text,
             "source": self.source,
         }
+
+
+class Changed:
+    """Where an article's suggestions changed (`Resolved.take_changed`): stretches (start,
+    end), and runs of one text's places kept as the arrays they came in (sorted starts, one
+    length), so that the reader picks the few on screen (`within`) without a tuple per place.
+    Iterating gives every stretch."""
+
+    __slots__ = ("stretches", "runs", "_count")
+
+    def __init__(self) -> None:
+        self.stretches: list[tuple[int, int]] = []
+        self.runs: list[tuple[Any, int]] = []
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        yield from self.stretches
+        for starts, length in self.runs:
+            for start in starts.tolist():
+                yield (start, start + length)
+
+    def add(self, stretches: list[tuple[int, int]]) -> None:
+        self.stretches.extend(stretches)
+        self._count += len(stretches)
+
+    def add_run(self, starts: Any, length: int) -> None:
+        self.runs.append((starts, length))
+        self._count += len(starts)
+
+    def within(self, low: int, high: int) -> list[tuple[int, int]]:
+        """The stretches that touch [low, high] (end >= low and start <= high)."""
+        found = [(s, e) for s, e in self.stretches if e >= low and s <= high]
+        for starts, length in self.runs:
+            first = int(starts.searchsorted(low - length, side="left"))
+            last = int(starts.searchsorted(high, side="right"))
+            found.extend((start, start + length) for start in starts[first:last].tolist())
+        return found
 
 
 class Places(tuple):
@@ -271,7 +311,7 @@ class Resolved:
         self._kept: dict[int, Candidate] = {}
         self._objects: dict[int, tuple[Candidate, Suggestion]] = {}
         self._dirty: list[tuple[int, int]] = []
-        self._changed: list[tuple[int, int]] | None = []
+        self._changed: Changed | None = Changed()
         self._list: list[Suggestion] | None = None
         ordered = sorted(candidates)
         cands = self._cands
@@ -287,7 +327,7 @@ class Resolved:
         for span in spans:
             self._mark_span(span, 1)
         self._greedy(ordered)
-        self._changed = []
+        self._changed = Changed()
 
     # -- asking --------------------------------------------------------------------------
 
@@ -338,10 +378,10 @@ class Resolved:
         position = self._kept_starts.rfind(1, 0, offset)
         return position if position != -1 else None
 
-    def take_changed(self) -> list[tuple[int, int]] | None:
+    def take_changed(self) -> Changed | None:
         """The stretches (start, end) whose suggestions changed since the last call; None:
         too many to list, treat everything as changed."""
-        changed, self._changed = self._changed, []
+        changed, self._changed = self._changed, Changed()
         return changed
 
     def _object(self, start: int) -> Suggestion:
@@ -558,7 +598,7 @@ class Resolved:
             candidate, start = batch[i], keys[i]
             if all(kept_at(s) > candidate for s in self._kept_starting(start, start + length)):
                 self._dirty.append((start, start + length))
-        self._note_all(list(zip(won.tolist(), (won + length).tolist(), strict=True)))
+        self._note_run(won, length)
         return True
 
     def _remove_batch(self, places: _Batch) -> bool:
@@ -619,7 +659,7 @@ class Resolved:
             for i in np.flatnonzero(held).tolist():
                 start = out_keys[i]
                 self._dirty.append((start, start + length))
-        self._note_all(list(zip(out_keys, (out + length).tolist(), strict=True)))
+        self._note_run(out, length)
         return True
 
     def _note(self, start: int, end: int) -> None:
@@ -631,7 +671,18 @@ class Resolved:
         self._list = None
         changed = self._changed
         if changed is not None:
-            changed.extend(stretches)
+            changed.add(stretches)
+            if len(changed) > _CHANGED_CAP:
+                self._changed = None
+
+    def _note_run(self, starts: Any, length: int) -> None:
+        """One text's places changed: `starts` (sorted, an array), each `length` long."""
+        if not len(starts):
+            return
+        self._list = None
+        changed = self._changed
+        if changed is not None:
+            changed.add_run(starts, length)
             if len(changed) > _CHANGED_CAP:
                 self._changed = None
 

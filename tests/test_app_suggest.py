@@ -417,3 +417,36 @@ def test_session_replays_edits_made_during_the_build(config):
         assert not any(s.source == "propagated" for aid in dirty for s in session.suggestions(aid))
     finally:
         session.close()
+
+
+async def test_a_word_found_in_many_places_lights_up_every_row_on_screen(tmp_path):
+    """Tagging one "border" proposes the word at its 600 other places; every row on screen
+    that holds one is drawn again (the reader takes only the changes on screen from the
+    suggester's arrays), and no row keeps its old drawing in any cache."""
+    from textual.geometry import Region
+
+    from annotations.config import load_config
+    from tui.app import make_app
+
+    (tmp_path / "corpus").mkdir()
+    line = "Talks at the border went on, and the border stayed shut.\n"
+    (tmp_path / "corpus" / "a.txt").write_text("Border news\n" + line * 300, "utf-8")
+    write_config(tmp_path, **{"  - seeds/\n": "  - corpus/\n"})
+    app = make_app(load_config(tmp_path / "config.yaml"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot)
+        reader = screen.reader
+        screen.focus_now(reader)
+        crop = Region(0, 0, reader.size.width, reader.size.height)
+        drawn = [list(strip) for strip in reader.render_lines(crop)]
+        border = reader.article.text.index("border")
+        reader.move_to(border)
+        await pilot.press("1")
+        await pilot.pause()
+        after = [list(strip) for strip in reader.render_lines(crop)]
+        reader._strips.clear()
+        reader._styles_cache.clear()
+        fresh = [list(strip) for strip in reader.render_lines(crop)]
+        assert after == fresh
+        assert sum(a != b for a, b in zip(drawn, after, strict=True)) >= 20  # rows that changed
+        assert len(screen.session.suggestions(reader.article.id)) == 599

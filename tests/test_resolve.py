@@ -186,6 +186,22 @@ def test_a_text_found_in_many_places_is_taken_as_arrays():
     assert len(live) == 0 and live.take_changed()
 
 
+def test_changes_of_many_places_are_picked_by_window():
+    """`take_changed` keeps a text's places as arrays; `within` gives those touching a window
+    (what the reader repaints) and iterating gives them all."""
+    text = "ab " * 200
+    places = [(-2, 0, 0, at, at + 2, "actor") for at in range(0, len(text) - 1, 3)]
+    live = Resolved("a", text, LABELS, [], [], set())
+    live.take_changed()
+    live.add_candidates(places)
+    changed = live.take_changed()
+    assert len(changed) == len(places) and changed.runs
+    assert sorted(changed) == [(at, at + 2) for at in range(0, len(text) - 1, 3)]
+    assert changed.within(10, 20) == [(9, 11), (12, 14), (15, 17), (18, 20)]
+    assert changed.within(598, 700) == [(597, 599)]
+    assert changed.within(11, 12) == [(9, 11), (12, 14)]  # touching at either end counts
+
+
 def test_a_text_whose_places_went_one_by_one_comes_back_as_arrays():
     """A text added as arrays, then taken away a place at a time (the loop path, as when a
     longer candidate makes the arrays too big), comes back as arrays again, and right."""
@@ -303,4 +319,4 @@ def test_too_many_changes_untaken_say_everything():
     live.add_candidates(candidate(i * 3, 2, 0, 0) for i in range(5_000))
     assert live.take_changed() is None
     assert len(live) == 5_000
-    assert live.take_changed() == []
+    assert list(live.take_changed()) == []

@@ -15,6 +15,7 @@ from textual.containers import Vertical
 
 from annotations.articles import Article
 from annotations.config import Label
+from annotations.resolve import Changed
 from annotations.spans import Span
 from annotations.suggest import Suggestion
 from tui.widgets.legend import Legend
@@ -90,7 +91,7 @@ class ReaderPane(Vertical):
         self.legend.show_counts(counts)
 
     def follow_suggestions(
-        self, source: LiveSuggestions, changed: Sequence[tuple[int, int]] | None
+        self, source: LiveSuggestions, changed: Changed | Sequence[tuple[int, int]] | None
     ) -> None:
         """The article's live suggestions changed in the stretches `changed` (None: anywhere):
         repaint what shows them, in O(the change), not O(the article's suggestions)."""

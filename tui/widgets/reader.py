@@ -43,6 +43,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.articles import Article, LineIndex
+from annotations.resolve import Changed
 from annotations.spans import Span
 from annotations.tokenizer import TokenIndex
 from tui.widgets.wrap import Row, WrapLayout
@@ -623,7 +624,7 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         self._suggestions = self._updated(self._suggestions, suggestions)
 
     def follow_suggestions(
-        self, source: LiveSuggestions, changed: Sequence[tuple[int, int]] | None
+        self, source: LiveSuggestions, changed: Changed | Sequence[tuple[int, int]] | None
     ) -> None:
         """Draw from a live source of suggestions, which changed in the stretches `changed`
         ((start, end) pairs; None: anywhere). The source answers the row lookups itself
@@ -646,7 +647,7 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
             index.add(item)
         self._repaint_items([*removed, *added])
 
-    def _repaint_stretches(self, stretches: Sequence[tuple[int, int]]) -> None:
+    def _repaint_stretches(self, stretches: Changed | Sequence[tuple[int, int]]) -> None:
         """Repaint the rows on screen that the stretches (start, end) touch; forget the cached
         strips of the others they touch (all cached rows off screen, when there are many)."""
         if not stretches or self._article is None:
@@ -663,6 +664,9 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
             strips = self._strips
             for row in [row for row in strips if not top <= row < bottom]:
                 del strips[row]
+            within = getattr(stretches, "within", None)
+            if within is not None:  # `annotations.resolve.Changed`: only those on screen
+                stretches = within(low, high)
         rows: set[int] = set()
         for start, end in stretches:
             if end < low or start > high:
