@@ -45,6 +45,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from annotations import resolve
 from annotations.articles import Article
 from annotations.config import Config
 from annotations.resolve import SUGGESTION_SOURCES, Candidate, Places, Resolved, Suggestion
@@ -603,12 +604,25 @@ class Suggester:
         """Every candidate of the article, through the rules of the module docstring."""
         doc = self._docs[article_id]
         candidates = self._regex_hits(doc) + doc.phrase_hits
+        texts = []
         for found in self._propagated.get(article_id, {}).values():
-            candidates += found
+            if len(found) >= resolve.BATCH_FROM:
+                texts.append(found)
+            else:
+                candidates += found
         if spans is None:
             spans = self._spans.get(article_id, {}).values()
         if rejected is None:
             rejected = self._rejected.setdefault(article_id, set())
         elif not isinstance(rejected, set):
             rejected = set(rejected)
-        return Resolved(article_id, doc.article.text, self.labels, candidates, spans, rejected)
+        resolved = Resolved(article_id, doc.article.text, self.labels, candidates, spans, rejected)
+        if texts:
+            # A text found in many places goes in as a group (the same result as resolving
+            # everything at once: see Resolved), so that untagging or relabelling it later
+            # takes it out as one, too.
+            for found in texts:
+                resolved.add_candidates(found)
+            resolved.settle()
+            resolved.take_changed()
+        return resolved

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from annotations import resolve
 from annotations.articles import Article, article_from_text
 from annotations.config import Config, default_config_text, load_config, parse_config
+from annotations.resolve import Resolved
 from annotations.spans import Span, check_span_text, make_span
 from annotations.store import Change, Store
 from annotations.suggest import SUGGESTION_SOURCES, Suggester, Suggestion, read_gazetteer
@@ -458,6 +459,29 @@ def test_a_text_tagged_again_after_its_article_changed_is_proposed_where_it_is_n
     suggester.add_article(Article("a1", "Then Lavrov met Lavrov.", "x"))
     suggester.apply(Change(added=(span,)))
     assert places(suggester, "a1") == [(5, 11, "actor"), (16, 22, "actor")]
+
+
+def test_a_text_found_in_many_places_is_one_group_in_a_view_built_afresh():
+    """A view built after a text was tagged (opening the article later) takes the text's
+    places in as one group, as a tag does, so that its untag takes them out as one."""
+    text = "Lavrov spoke. " * 100
+    docs = articles(text)
+    suggester = Suggester(docs, config())
+    span = tag(docs[0], "Lavrov", "actor")
+    suggester.load_spans([span])
+    view = suggester.view("a0")
+    assert view._group_kept == len(view) == 99
+    taken_as_one = []
+
+    def remove_batch(places):
+        taken_as_one.append(original(places))
+        return taken_as_one[-1]
+
+    original = view._remove_batch
+    with mock.patch.object(Resolved, "_remove_batch", side_effect=remove_batch):
+        suggester.apply(Change(removed=(span,)))
+    assert taken_as_one == [True]
+    assert len(view) == 0 and suggester.count("a0") == 0
 
 
 def test_load_store_reads_spans_and_rejections(tmp_path):
