@@ -128,6 +128,20 @@ def _tmux(socket: str, *args: str) -> str:
     return result.stdout
 
 
+def _quit(socket: str, session: str) -> None:
+    """`q` to spantag in the tmux session; wait up to 5 s for it to end; stop that tmux."""
+    _tmux(socket, "send-keys", "-t", session, "q")
+    deadline = time.perf_counter() + 5
+    while time.perf_counter() < deadline and session in _tmux(socket, "ls"):
+        time.sleep(0.05)
+    _tmux(socket, "kill-server")
+
+
+def _forget_socket(socket: str) -> None:
+    folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+    (folder / socket).unlink(missing_ok=True)
+
+
 def _paint_once(socket: str, wanted: list[str], pycache: str | None = None) -> float | None:
     """Seconds from starting spantag in tmux to `wanted` all being on screen (None: never).
 
@@ -156,11 +170,7 @@ def _paint_once(socket: str, wanted: list[str], pycache: str | None = None) -> f
                     break
                 time.sleep(0.01)
         finally:
-            _tmux(socket, "send-keys", "-t", "paint", "q")
-            deadline = time.perf_counter() + 5
-            while time.perf_counter() < deadline and "paint" in _tmux(socket, "ls"):
-                time.sleep(0.05)
-            _tmux(socket, "kill-server")
+            _quit(socket, "paint")
     return elapsed
 
 
@@ -182,8 +192,7 @@ def first_paint_tmux(runs: int = PAINT_RUNS, bytecode: bool = False) -> list[flo
                 times.append(elapsed)
     finally:
         _tmux(socket, "kill-server")
-        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
-        (folder / socket).unlink(missing_ok=True)
+        _forget_socket(socket)
         if pycache is not None:
             pycache.cleanup()
     return times
@@ -455,13 +464,8 @@ def per_key_cpu_terminal() -> dict[str, float] | None:
             if "Ln 1, Col 9" not in screen:
                 raise RuntimeError(f"the cursor is not on 'border' after the run:\n{screen}")
         finally:
-            _tmux(socket, "send-keys", "-t", "keys", "q")
-            deadline = time.perf_counter() + 5
-            while time.perf_counter() < deadline and "keys" in _tmux(socket, "ls"):
-                time.sleep(0.05)
-            _tmux(socket, "kill-server")
-            tmux_dir = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
-            (tmux_dir / socket).unlink(missing_ok=True)
+            _quit(socket, "keys")
+            _forget_socket(socket)
     return results
 
 

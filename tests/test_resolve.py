@@ -40,14 +40,19 @@ candidates = st.builds(
     st.integers(0, 2),
     st.integers(0, 3),
 )
+# What a person does meanwhile: tag a range (maybe a stale span), untag, reject, unreject.
+span_edits = [
+    st.tuples(st.just("span"), ranges, st.integers(0, 3), st.booleans()),
+    st.tuples(st.just("unspan"), st.integers(0, 1000)),
+    st.tuples(st.just("reject"), st.integers(0, 1000)),
+]
+unreject = st.tuples(st.just("unreject"), st.integers(0, 1000))
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("add"), st.lists(candidates, min_size=1, max_size=6)),
         st.tuples(st.just("remove"), st.integers(0, 1000)),
-        st.tuples(st.just("span"), ranges, st.integers(0, 3), st.booleans()),
-        st.tuples(st.just("unspan"), st.integers(0, 1000)),
-        st.tuples(st.just("reject"), st.integers(0, 1000)),
-        st.tuples(st.just("unreject"), st.integers(0, 1000)),
+        *span_edits,
+        unreject,
     ),
     max_size=25,
 )
@@ -71,9 +76,7 @@ text_operations = st.lists(
     st.one_of(
         st.tuples(st.just("add"), texts),
         st.tuples(st.just("remove_text"), st.integers(0, 1000)),
-        st.tuples(st.just("span"), ranges, st.integers(0, 3), st.booleans()),
-        st.tuples(st.just("unspan"), st.integers(0, 1000)),
-        st.tuples(st.just("reject"), st.integers(0, 1000)),
+        *span_edits,
     ),
     max_size=20,
 )
@@ -103,7 +106,6 @@ batch_operations = st.lists(
         st.tuples(st.just("add"), shuffled_texts),
         st.tuples(st.just("remove_text"), st.integers(0, 1000)),
         st.tuples(st.just("remove"), st.integers(0, 1000)),
-        st.tuples(st.just("span"), ranges, st.integers(0, 3), st.booleans()),
         st.tuples(st.just("span_on"), st.integers(0, 1000), st.integers(0, 3)),
         st.tuples(st.just("readd")),
         st.tuples(
@@ -112,9 +114,8 @@ batch_operations = st.lists(
             BATCH_LENGTHS,
             BATCH_RANKS,
         ),
-        st.tuples(st.just("unspan"), st.integers(0, 1000)),
-        st.tuples(st.just("reject"), st.integers(0, 1000)),
-        st.tuples(st.just("unreject"), st.integers(0, 1000)),
+        *span_edits,
+        unreject,
     ),
     max_size=20,
 )
