@@ -3,7 +3,8 @@
 The issue's bar: under 10 ms per key at 100k words, and the 100k/1k ratio at most 1.5 (a key
 must not cost more on a longer article). Each key is timed with `time.process_time` around
 `pilot.press` in a headless `run_test` (the press includes Textual painting the changed rows),
-minus an idle baseline of `pilot.pause()`, since the pilot waits for the screen either way.
+minus an idle baseline of `pilot.pause()` (which leaves in the pilot's own wait for the screen
+after each press, a callback to each widget: few in this one-widget app).
 Run it with `python -m benchmarks reader` (or `python -m benchmarks.bench_reader`).
 """
 
