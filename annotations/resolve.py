@@ -53,8 +53,10 @@ _ZEROS = [bytes(n) for n in range(_SMALL)]
 #: Past this many changed stretches not yet taken (`take_changed`), say "everything" instead.
 _CHANGED_CAP = 4096
 #: From this many candidates of one text on, `add_candidates`/`remove_candidates` work on
-#: them as numpy arrays (`_Batch`); below it the plain loop is as quick.
-BATCH_FROM = 48
+#: them as numpy arrays and keep them as a group (`_add_batch`). Below it the plain loop is as
+#: quick: numpy's fixed cost per call adds up to ~0.1-0.2 ms a batch, what the loop spends on
+#: a couple of hundred candidates.
+BATCH_FROM = 200
 #: ... as long as the windows that takes (candidates x the longest candidate) stay this small
 #: (8 bytes a cell: 8 MB at most).
 _BATCH_CELLS = 1_000_000
@@ -259,6 +261,7 @@ class Resolved:
         "_group_of",
         "_in_group",
         "_group_kept",
+        "_edits_ready",
     )
 
     def __init__(
@@ -293,6 +296,9 @@ class Resolved:
         self._in_group = bytearray(size)
         """1 where the kept suggestion starting there is its group's (and not in `_kept`)."""
         self._group_kept = 0
+        self._edits_ready = False
+        """Are `_cand_ends` and `_dict_starts` filled in? Only the first add or removal of
+        candidates needs them (most views are built to be counted, then dropped)."""
         self._max_len = 0
         """The longest candidate ever added: how far back one may start and still reach."""
         self._exact: dict[tuple[int, int], int] = {}
@@ -319,10 +325,9 @@ class Resolved:
             start = candidate[3]
             found = cands.get(start)
             cands[start] = (candidate,) if found is None else (*found, candidate)
-        for start, here in cands.items():
-            self._cand_starts[start] = 1
-            self._dict_starts[start] = 1
-            self._cand_ends[start] = max(candidate[4] for candidate in here)
+        cand_starts = self._cand_starts
+        for start in cands:
+            cand_starts[start] = 1
         self._max_len = -ordered[0][0] if ordered else 0
         for span in spans:
             self._mark_span(span, 1)
@@ -401,6 +406,8 @@ class Resolved:
     def add_candidates(self, candidates: Iterable[Candidate]) -> None:
         """Add candidates; one text's many places (a tagged word proposed wherever it occurs)
         go through `_add_batch`, the rest through one loop with everything inlined."""
+        if not self._edits_ready:
+            self._ready_for_edits()
         if isinstance(candidates, Sequence) and len(candidates) >= BATCH_FROM:
             batch = self._batch(candidates)
             if batch is not None and self._add_batch(batch):
@@ -448,6 +455,8 @@ class Resolved:
         self._note_all(changed)
 
     def remove_candidates(self, candidates: Iterable[Candidate]) -> None:
+        if not self._edits_ready:
+            self._ready_for_edits()
         if isinstance(candidates, Sequence) and len(candidates) >= BATCH_FROM:
             batch = self._batch(candidates)
             if batch is not None and self._remove_batch(batch):
@@ -685,6 +694,14 @@ class Resolved:
             changed.add_run(starts, length)
             if len(changed) > _CHANGED_CAP:
                 self._changed = None
+
+    def _ready_for_edits(self) -> None:
+        """Fill in `_cand_ends` and `_dict_starts` from `_cands` (no group exists yet)."""
+        dict_starts, cand_ends = self._dict_starts, self._cand_ends
+        for start, here in self._cands.items():
+            dict_starts[start] = 1
+            cand_ends[start] = max(candidate[4] for candidate in here)
+        self._edits_ready = True
 
     def _member(self, position: int) -> Candidate:
         """The candidate of the group that has one starting at `position`."""
