@@ -24,6 +24,12 @@ and dicts of tuples of ints, which the garbage collector need not walk; `Suggest
 are made only for what is asked for (the rows on screen) and kept until their suggestion
 changes. `Resolved` is also what the reader draws from (`overlapping`, `next_start`,
 `prev_start`), so the app never copies an article's suggestions into a list per key.
+
+A text tagged for the first time is proposed at every place it occurs: 1,700 places for a
+common word in a 100,000-word article. The suggester hands those places over as one batch
+(`Places`), and they go in and out with numpy operations over views of the same byte arrays.
+They stay a group, with one int per offset saying which group has a place there, and are not
+written one by one into the dicts. Below BATCH_FROM places the loop does the same work.
 """
 
 from __future__ import annotations
@@ -406,12 +412,9 @@ class Resolved:
     def add_candidates(self, candidates: Iterable[Candidate]) -> None:
         """Add candidates; one text's many places (a tagged word proposed wherever it occurs)
         go through `_add_batch`, the rest through one loop with everything inlined."""
-        if not self._edits_ready:
-            self._ready_for_edits()
-        if isinstance(candidates, Sequence) and len(candidates) >= BATCH_FROM:
-            batch = self._batch(candidates)
-            if batch is not None and self._add_batch(batch):
-                return
+        batch = self._batch(candidates)
+        if batch is not None and self._add_batch(batch):
+            return
         cands, cand_starts, cand_ends = self._cands, self._cand_starts, self._cand_ends
         used, kept, kept_starts = self._used, self._kept, self._kept_starts
         exact, rejected, taken = self._exact, self.rejected, self._taken
@@ -455,12 +458,9 @@ class Resolved:
         self._note_all(changed)
 
     def remove_candidates(self, candidates: Iterable[Candidate]) -> None:
-        if not self._edits_ready:
-            self._ready_for_edits()
-        if isinstance(candidates, Sequence) and len(candidates) >= BATCH_FROM:
-            batch = self._batch(candidates)
-            if batch is not None and self._remove_batch(batch):
-                return
+        batch = self._batch(candidates)
+        if batch is not None and self._remove_batch(batch):
+            return
         cand_starts, cand_ends = self._cand_starts, self._cand_ends
         used, kept_starts = self._used, self._kept_starts
         reach = self._max_len - 1
@@ -520,8 +520,13 @@ class Resolved:
             view = self._arrays[name] = load_numpy().frombuffer(buffer, dtype=kind)
         return view
 
-    def _batch(self, candidates: Sequence[Candidate]) -> _Batch | None:
-        """`candidates` as one text's places (see `_Batch`), if they are and fit here."""
+    def _batch(self, candidates: Iterable[Candidate]) -> _Batch | None:
+        """Before an add or a removal: ready the arrays edits use, and take `candidates` as
+        one text's places (see `_Batch`) if they are many, are that, and fit here."""
+        if not self._edits_ready:
+            self._ready_for_edits()
+        if not isinstance(candidates, Sequence) or len(candidates) < BATCH_FROM:
+            return None
         batch = _Batch.of(candidates)
         if batch is None or batch.starts[-1] + batch.length >= len(self._used):
             return None
