@@ -48,7 +48,14 @@ from typing import Any, Protocol
 from annotations import resolve
 from annotations.articles import Article
 from annotations.config import Config
-from annotations.resolve import SUGGESTION_SOURCES, Candidate, Places, Resolved, Suggestion
+from annotations.resolve import (
+    SUGGESTION_SOURCES,
+    Candidate,
+    Changed,
+    Places,
+    Resolved,
+    Suggestion,
+)
 from annotations.spans import Span
 from annotations.tokenizer import tokenize
 
@@ -543,8 +550,9 @@ class Suggester:
             self._kept.move_to_end(article_id)
         return resolved
 
-    def take_changed(self, article_id: str) -> list[tuple[int, int]] | None:
-        """Where the suggestions of an article changed since last asked ((start, end) pairs);
+    def take_changed(self, article_id: str) -> Changed | None:
+        """Where the suggestions of an article changed since last asked (`Changed`: iterate it
+        for (start, end) pairs, or ask `within` for those touching a window);
         None: anywhere (the article was not kept resolved, or too much changed)."""
         resolved = self._kept.get(article_id)
         return resolved.take_changed() if resolved is not None else None

@@ -15,7 +15,7 @@ from pathlib import Path
 from annotations.articles import Article, Corpus, load_corpus
 from annotations.assign import AssignmentError, assigned_to, load_assignments, mine_first
 from annotations.config import Config
-from annotations.resolve import Resolved, load_numpy
+from annotations.resolve import Changed, Resolved, load_numpy
 from annotations.spans import Span, make_span
 from annotations.store import Change, Store, StoreLocked, StoreNotWritable, corpus_with_store
 from annotations.suggest import Suggester, Suggestion
@@ -349,7 +349,7 @@ class Session:
         suggester is in. Ask again after each change: see `Suggester.view`."""
         return self.suggester.view(article_id) if self.suggester is not None else None
 
-    def suggestion_changes(self, article_id: str) -> list[tuple[int, int]] | None:
+    def suggestion_changes(self, article_id: str) -> Changed | None:
         """Where an article's suggestions changed since last asked (None: anywhere)."""
         return self.suggester.take_changed(article_id) if self.suggester is not None else None
 
