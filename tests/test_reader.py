@@ -958,3 +958,50 @@ async def test_click_places_the_cursor_and_drag_selects():
         assert reader.selection == (6, 15)
         await pilot.click(Reader, offset=(2, 0))
         assert reader.selection is None and reader.cursor == 2
+
+
+async def test_plain_lines_match_what_textuals_own_line_path_draws():
+    """The reader's lines skip Textual's per-line styling pass (`tui.widgets.plain_lines`):
+    every line, with spans, overlaps, a suggestion, wide characters, a tab, the cursor and a
+    selection, must come out exactly as that pass draws it; and what the CSS draws over or
+    around lines (a tint, padding) must still be drawn (the fast path steps aside)."""
+    from textual._styles_cache import StylesCache
+    from textual.geometry import Region
+
+    from tui.widgets.plain_lines import PlainLinesCache
+
+    text = "Deputy 外務 Minister\tSergei Ryabkov said so.\n\nPutin 🇺🇦 met Biden. " * 6
+    spans = [span(text, 24, 38), span(text, 31, 38, "venue"), span(text, 7, 9, "date")]
+    suggestions = [Suggestion(44, 46, "date"), Suggestion(100, 105, "actor")]
+    app = ReaderApp(text, spans, suggestions)
+    async with app.run_test(size=(50, 20)) as pilot:
+        reader = await start(pilot)
+        reader.select(60, 90)
+        await pilot.pause()
+
+        def both() -> tuple[list, list]:
+            crop = Region(0, 0, reader.size.width, reader.size.height)
+            assert isinstance(reader._styles_cache, PlainLinesCache)
+            reader._styles_cache.clear()
+            fast = [list(strip) for strip in reader.render_lines(crop)]
+            reader._styles_cache, plain_cache = StylesCache(), reader._styles_cache
+            try:
+                slow = [list(strip) for strip in reader.render_lines(crop)]
+            finally:
+                reader._styles_cache = plain_cache
+            return fast, slow
+
+        fast, slow = both()
+        assert len(fast) == reader.size.height
+        assert fast == slow
+        assert any(len(line) > 3 for line in fast)  # the marks are there to compare
+        reader.styles.tint = "red 40%"
+        await pilot.pause()
+        tinted, slow = both()
+        assert tinted == slow and tinted != fast
+        reader.styles.tint = None
+        reader.styles.padding = (0, 2)
+        await pilot.pause()
+        fast, slow = both()
+        assert fast == slow
+        assert all(line[0].text.startswith("  ") for line in fast)  # the padding is drawn

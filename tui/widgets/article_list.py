@@ -19,6 +19,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.widgets.one_line import TitleBar, text_strip
+from tui.widgets.plain_lines import install as install_plain_lines
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class ArticleOptions(OptionList):
     BINDINGS = [
         Binding("enter", "select", "Open", id="articles.open", tooltip="Open in the reader"),
     ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        install_plain_lines(self)  # its rows are drawn whole (`_get_option_render`)
 
     def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
         """A row's two lines from its Rich `Text`, drawn straight into strips.

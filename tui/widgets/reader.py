@@ -46,6 +46,7 @@ from annotations.articles import Article, LineIndex
 from annotations.resolve import Changed
 from annotations.spans import Span
 from annotations.tokenizer import TokenIndex
+from tui.widgets.plain_lines import install as install_plain_lines
 from tui.widgets.wrap import Row, WrapLayout
 
 FALLBACK_COLOUR = "#888888"
@@ -62,6 +63,31 @@ class Caret(NamedTuple):
     col: int
     selection: tuple[int, int] | None
     selecting: bool = False
+
+
+class _Pass(NamedTuple):
+    """What every row of one render pass shares (`Reader.render_lines`)."""
+
+    width: int
+    base: Style
+    layout: WrapLayout
+    top: int
+    selection: tuple[int, int] | None
+    focused: bool
+
+
+def _innermost(span: Marked) -> tuple[int, int, str]:
+    """Sort key: the shortest span first (its colour is the one drawn)."""
+    return (span.end - span.start, span.start, span.label)
+
+
+def _padded(segments: list[Segment], cells: int, width: int, base: Style) -> Strip:
+    """One strip of `width` cells: `segments` (`cells` wide) and blank cells after them."""
+    if cells < width:
+        segments.append(Segment(" " * (width - cells), base))
+        return Strip(segments)
+    strip = Strip(segments)
+    return strip if cells == width else strip.adjust_cell_length(width, base)
 
 
 class Marked(Protocol):
@@ -439,7 +465,9 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         self._dragging = False
         self._selection_key: tuple[int, int, bool] | None = None
         self._selection_value: tuple[int, int] | None = None
+        self._pass: _Pass | None = None
         self.set_label_colours(label_colours or {})
+        install_plain_lines(self)
 
     # --- public state ----------------------------------------------------------------------
 
@@ -1056,30 +1084,45 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         """The region of row `y` of the screen (0: the top row shown), as `refresh` takes it."""
         return Region(0, y, max(self.virtual_size.width, self.size.width), 1)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every row of this pass needs is looked up once: the widget's size and style,
+        # the scroll position and the focus each cost a walk through Textual (~15 µs) that
+        # the ~8 rows a tag repaints would otherwise each pay.
+        self._pass = self._new_pass()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
+    def _new_pass(self) -> _Pass:
+        return _Pass(
+            self.size.width,
+            self.visual_style.rich_style,  # cached by Textual until the CSS changes
+            self._get_layout(),
+            round(self.scroll_y),
+            self.selection,
+            self.has_focus,
+        )
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        # Cached by Textual until the CSS changes (`rich_style` walks every ancestor per call),
-        # as `_styles` is.
-        base = self.visual_style.rich_style
-        layout = self._get_layout()
-        index = round(self.scroll_y) + y
+        width, base, layout, top, selection, focused = self._pass or self._new_pass()
+        index = top + y
         if self._article is None or index >= layout.row_count:
             return Strip.blank(width, base)
         row = layout.row(index)
         next_start = layout.row_range(index)[1]
         cursor = self._cursor if row.start <= self._cursor < next_start else None
-        selection = self.selection
         if selection is not None and (selection[1] <= row.start or selection[0] >= next_start):
             selection = None
         if cursor is None and selection is None:
             strip = self._strips.get(index)
             if strip is None:
-                strip = self._render_row(row, None, None, base).adjust_cell_length(width, base)
+                strip = self._render_row(row, None, None, base, focused, width)
                 self._strips[index] = strip
                 if len(self._strips) > 512:
                     self._strips.popitem(last=False)
             return strip
-        return self._render_row(row, cursor, selection, base).adjust_cell_length(width, base)
+        return self._render_row(row, cursor, selection, base, focused, width)
 
     def _render_row(
         self,
@@ -1087,60 +1130,87 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         cursor: int | None,
         selection: tuple[int, int] | None,
         base: Style,
+        focused: bool,
+        width: int,
     ) -> Strip:
+        """The row's strip, `width` cells wide."""
         start, end = row.start, row.end
         reach = max(end, start + 1)
+        spans = self._spans.overlapping(start, reach)
+        suggestions = self._suggestions.overlapping(start, reach)
+        if not spans and not suggestions and cursor is None and selection is None:
+            # Most rows: one run of text in the plain style.
+            segments = [Segment(row.draw(start, end), base)] if end > start else []
+            return _padded(segments, row.width, width, base)
+        floor, ceil = row.floor, row.ceil
         cuts = {start, end}
-        spans = []
-        for span in self._spans.overlapping(start, reach):
-            a, b = row.floor(max(span.start, start)), row.ceil(min(span.end, end))
+        marked = []
+        for span in spans:
+            a, b = floor(max(span.start, start)), ceil(min(span.end, end))
             if a < b:
-                spans.append((a, b, span))
+                marked.append((a, b, span))
                 cuts.add(a)
                 cuts.add(b)
-        suggestions = []
-        for item in self._suggestions.overlapping(start, reach):
-            a, b = row.floor(max(item.start, start)), row.ceil(min(item.end, end))
+        suggested_at = []
+        for item in suggestions:
+            a, b = floor(max(item.start, start)), ceil(min(item.end, end))
             if a < b:
-                suggestions.append((a, b, item))
+                suggested_at.append((a, b, item.label))
                 cuts.add(a)
                 cuts.add(b)
         sel_a = sel_b = -1
         if selection is not None:
-            sel_a, sel_b = row.floor(max(selection[0], start)), row.ceil(min(selection[1], end))
+            sel_a, sel_b = floor(max(selection[0], start)), ceil(min(selection[1], end))
             cuts.add(sel_a)
             cuts.add(sel_b)
-        cur_a = cur_b = -1
+        cur_a = -1
         if cursor is not None and cursor < end:
-            cur_a = row.floor(cursor)
-            cur_b = row.cluster_end(cur_a)
+            cur_a = floor(cursor)
             cuts.add(cur_a)
-            cuts.add(cur_b)
-        focused = self.has_focus
+            cuts.add(row.cluster_end(cur_a))
+        cursor_here = 1 if focused else 2
+        styles = self._styles
         ordered = sorted(cuts)
         segments: list[Segment] = []
         for a, b in zip(ordered, ordered[1:], strict=False):
             if a >= b or b > end:
                 continue
-            covering = [s for x, y, s in spans if x <= a and y >= b]
             inner = outer = None
-            if covering:
-                covering.sort(key=lambda s: (s.end - s.start, s.start, s.label))
-                inner = covering[0].label
-                outer = covering[-1].label if len(covering) > 1 else None
-            suggested = next((s.label for x, y, s in suggestions if x <= a and y >= b), None)
-            selected = sel_a <= a and b <= sel_b
-            cursor_state = (1 if focused else 2) if a == cur_a else 0
-            key = (inner, outer, len(covering) > 1, suggested, selected, cursor_state)
-            segments.append(Segment(row.draw(a, b), self._style(key, base)))
+            stacked = False
+            if marked:
+                covering = [s for x, y, s in marked if x <= a and y >= b]
+                if covering:
+                    covering.sort(key=_innermost)
+                    inner = covering[0].label
+                    if len(covering) > 1:
+                        outer = covering[-1].label
+                        stacked = True
+            suggested = None
+            for x, y, label in suggested_at:
+                if x <= a and y >= b:
+                    suggested = label
+                    break
+            key = (
+                inner,
+                outer,
+                stacked,
+                suggested,
+                sel_a <= a and b <= sel_b,
+                cursor_here if a == cur_a else 0,
+            )
+            style = styles.get(key)
+            if style is None:
+                style = self._style(key, base)
+            segments.append(Segment(row.draw(a, b), style))
+        cells = row.width
         if row.eol >= 0:
             on_cursor = cursor is not None and cursor >= end
             selected = selection is not None and selection[0] <= row.eol < selection[1]
             if on_cursor or selected:
-                cursor_state = (1 if focused else 2) if on_cursor else 0
-                key = (None, None, False, None, selected, cursor_state)
+                key = (None, None, False, None, selected, cursor_here if on_cursor else 0)
                 segments.append(Segment(" ", self._style(key, base)))
-        return Strip(segments)
+                cells += 1
+        return _padded(segments, cells, width, base)
 
     def _colour(self, label: str) -> Color:
         colour = self._label_colours.get(label)
