@@ -79,8 +79,9 @@ START_WORDS: dict[str, str | None] = {
     "tag + untag a new word": "border",
 }
 ROUNDS = 5
-#: `pilot.pause()`s in the idle baseline taken before each round.
-IDLE_PAUSES = 20
+#: `pilot.pause()`s in the idle baseline taken before each round: about as long as a round of
+#: keys, so the best of the baselines is no luckier than the best of the rounds.
+IDLE_PAUSES = 50
 BIG_SPANS = 5_000
 #: A measure stops early (its keys so far give the figure) past this much CPU per round.
 ROUND_BUDGET = 5.0

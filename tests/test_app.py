@@ -248,6 +248,24 @@ async def test_click_places_the_cursor_then_a_label_key_tags_there(make, store_p
         assert [(s, e) for _, s, e, _, _ in on_disk(store_path)] == [target]
 
 
+async def test_clicking_a_row_of_the_list_opens_that_article(make):
+    """Each row's cells carry its option index (how OptionList tells which row was clicked),
+    including the cells after the text, and after a tag has redrawn the row."""
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("1")  # the first row is drawn again, with its new count
+        options = screen.article_list.options
+        third = screen.session.articles[2]
+        await pilot.click(options, offset=(30, 5))  # the third row's second line, past its text
+        await pilot.pause()
+        assert screen.reader.article is third
+        await pilot.click(options, offset=(2, 0))
+        await pilot.pause()
+        assert screen.reader.article is screen.session.articles[0]
+
+
 async def test_drag_selects_then_a_label_key_tags_the_selection(make, store_path):
     app = make()
     async with app.run_test(size=SIZE) as pilot:

@@ -63,3 +63,25 @@ def test_an_empty_text_is_a_blank_row():
     strip = text_strip(Text(), 5, BASE, CONSOLE)
     assert cells(strip) == [(" ", BASE)] * 5
     assert list(strip) == [Segment("     ", BASE)]
+
+
+def test_the_legend_measures_each_of_its_forms_as_wide_as_it_draws_it():
+    """The legend picks the widest form that fits by arithmetic (`Legend._cells`), without
+    drawing the forms that do not fit: that sum must be each form's real width."""
+    from annotations.config import Label
+    from tui.widgets.legend import Legend
+
+    labels = [
+        Label("actor", "1", "#4fa3ff"),
+        Label("demand", "2", "#ff9f43"),
+        Label("会場", "ctrl+3", "#2ecc71"),  # wide characters in a name, a long key
+        Label("date", "4", "#e056fd"),
+    ]
+    legend = Legend(labels)
+    for counts in ({}, {"actor": 3}, {"actor": 12_345, "会場": 7, "date": 100}):
+        for suggested in (None, 0, 5, 19_903):
+            legend.counts = counts
+            legend.suggested = suggested
+            for name_width in (None, 3, 1, 0):
+                drawn = legend.render_legend(name_width)
+                assert legend._cells(name_width) == drawn.cell_len, (counts, suggested, name_width)

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from rich.style import Style as RichStyle
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Region, Spacing
 from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style
@@ -62,6 +64,27 @@ class ArticleOptions(OptionList):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         install_plain_lines(self)  # its rows are drawn whole (`_get_option_render`)
+        self._pass: tuple[int, Spacing] | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # OptionList measures the rows afresh for each line it draws (`_lines`), and each row
+        # looks up the list's width and the option padding again (~50 µs a line, a tag
+        # repaints four): once per pass is enough, as nothing changes them while drawing.
+        self._update_lines()
+        self._pass = (
+            self.scrollable_content_region.width - self._get_left_gutter_width(),
+            self.get_component_styles("option-list--option").padding,
+        )
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
+    @property
+    def _lines(self) -> Sequence[tuple[int, int]]:
+        if self._pass is not None:
+            return self._line_cache.lines
+        return super()._lines
 
     def _get_option_render(self, option: Option, style: Style) -> list[Strip]:
         """A row's two lines from its Rich `Text`, drawn straight into strips.
@@ -72,16 +95,22 @@ class ArticleOptions(OptionList):
         goes the usual way.
         """
         prompt = option.prompt
-        padding = self.get_component_styles("option-list--option").padding
+        if self._pass is not None:
+            width, padding = self._pass
+        else:
+            padding = self.get_component_styles("option-list--option").padding
+            width = self.scrollable_content_region.width - self._get_left_gutter_width()
         if not isinstance(prompt, Text) or option._divider or padding.top or padding.bottom:
             return super()._get_option_render(option, style)
-        width = self.scrollable_content_region.width - self._get_left_gutter_width()
         cache_key = (option, style, padding)
         strips = self._option_render_cache.get(cache_key)
         if strips is None:
-            base = style.rich_style
-            inner = max(width - padding.left - padding.right, 0)
+            # The option's index rides on every cell (clicks find the option by it), put into
+            # the base style here rather than onto each segment after (`Strip.apply_meta`,
+            # which doubled the cost of drawing a row).
             meta = {"option": self._option_to_index[option]}
+            base = style.rich_style + RichStyle.from_meta(meta)
+            inner = max(width - padding.left - padding.right, 0)
             console = self.app.console
             strips = []
             lines = prompt.lines if isinstance(prompt, RowPrompt) else None
@@ -95,7 +124,7 @@ class ArticleOptions(OptionList):
                             Strip.blank(padding.right, base),
                         ]
                     )
-                strips.append(strip.extend_cell_length(width, base).apply_meta(meta))
+                strips.append(strip.extend_cell_length(width, base))
             self._option_render_cache[cache_key] = strips
         return strips
 

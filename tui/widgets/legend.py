@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.color import Color
 from rich.text import Text
 from textual.reactive import reactive
@@ -30,10 +31,23 @@ class Legend(OneLine):
     def line(self) -> Text:
         width = self.content_size.width
         for name_width in (None, 3, 0):
-            text = self.render_legend(name_width)
-            if not width or text.cell_len <= width:
-                return text
+            if not width or self._cells(name_width) <= width:
+                return self.render_legend(name_width)
         return self.render_legend(0, suggested=False)  # keys and counts come first
+
+    def _cells(self, name_width: int | None) -> int:
+        """How wide `render_legend(name_width)` is, without building it (it is drawn on
+        every tag, and the full names often do not fit)."""
+        gap = 3 if name_width is None else 2
+        cells = gap * (len(self.labels) - 1)
+        for label in self.labels:
+            cells += cell_len(label.key) + 2 + len(str(self.counts.get(label.name, 0))) + 1
+            if name_width != 0:
+                cells += 1 + cell_len(label.name[:name_width])
+        if self.suggested:
+            what = f"{self.suggested} suggested" if name_width is None else f"+{self.suggested}"
+            cells += gap + len(what)
+        return cells
 
     def render_legend(self, name_width: int | None = None, suggested: bool = True) -> Text:
         """Names in full (None), cut to `name_width` characters, or left out (0)."""
