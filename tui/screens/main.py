@@ -34,6 +34,7 @@ from annotations.config import Label
 from annotations.spans import SpanError
 from annotations.store import Change, ReadOnlyError, StoreError
 from annotations.suggest import Suggestion
+from tui.compositor import NeededCutsCompositor
 from tui.session import Cancelled, Edit, Session, SuggesterBuild, build_suggester
 from tui.widgets.article_list import ArticleList, ArticleRow
 from tui.widgets.pane import ReaderPane, span_counts
@@ -129,6 +130,7 @@ class MainScreen(Screen):
 
     def __init__(self, session: Session, *, banner: str = "", warnings: Iterable[str] = ()) -> None:
         super().__init__()
+        self._compositor = NeededCutsCompositor()  # a frame renders only what it writes
         self.session = session
         self.config = session.config
         self.labels = self.LABELS or session.config.labels
