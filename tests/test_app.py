@@ -620,3 +620,72 @@ async def test_capital_s_shows_statistics(make):
         await pilot.pause(0.5)
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+
+# --- keys typed faster than they are handled ----------------------------------------------
+
+
+async def type_at_once(pilot, *keys: str) -> None:
+    """Queue `keys` as a terminal delivers a burst (one read, several keys), not one by one
+    as `pilot.press` does, then wait until they are all handled."""
+    from textual import events
+
+    characters = {"slash": "/", "question_mark": "?"}
+    for key in keys:
+        character = characters.get(key, key if len(key) == 1 else None)
+        pilot.app._driver.send_message(events.Key(key, character))
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_a_burst_of_keys_is_handled_in_the_order_typed(make, store_path):
+    """A tag right after tab lands in the pane tab moved to; `x` then `1` removes the span
+    under the cursor and tags the word again. (Keys bound on the screen used to wait for their
+    turn behind the reader's, so the `1` overtook them.)"""
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("s")
+        second = screen.panes[1].article
+        assert second is not None and second is not screen.panes[0].article
+        await type_at_once(pilot, "tab", "1")
+        assert screen.active == 1
+        assert [article for article, *_ in on_disk(store_path)] == [second.id]
+        await type_at_once(pilot, "x", "1")
+        assert [(article, label) for article, _, _, label, _ in on_disk(store_path)] == [
+            (second.id, "actor")
+        ]
+        await type_at_once(pilot, "x", "2", "u")
+        assert on_disk(store_path) == []  # removed, tagged demand, that tag undone
+
+
+async def test_keys_typed_into_the_filter_box_stay_text(make, store_path):
+    """Letters bound on the screen (`q` quits, `x` removes, `s` splits) are text while the
+    list's filter box has the focus, as the label keys are."""
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await type_at_once(pilot, "slash", "q", "x", "s", "d", "e", "1", "u", "p", "question_mark")
+        box = screen.article_list.filter_input
+        assert box.value == "qxsde1up?"
+        assert app.is_running and not screen.split and on_disk(store_path) == []
+        await pilot.press("escape")
+        assert box.value == "" and app.focused is not box
+
+
+async def test_delete_and_x_in_the_span_panel_remove_the_span_picked_there(make, store_path):
+    app = make()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = main(app)
+        await pilot.press("1", "w", "w", "3")
+        spans = on_disk(store_path)
+        assert len(spans) == 2
+        await pilot.press("p")  # the panel opens on the span at the cursor (the second)
+        assert app.focused is screen.span_panel.table
+        await pilot.press("up", "x")  # the first, not the one under the reader's cursor
+        assert [label for *_, label, _ in on_disk(store_path)] == ["venue"]
+        await pilot.press("delete")
+        assert on_disk(store_path) == []

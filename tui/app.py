@@ -183,7 +183,8 @@ class SpantagApp(App[int]):
         from tui.widgets.span_panel import SpanTable
 
         labels = [b for b in self.main_screen_class.BINDINGS if b not in MainScreen.BINDINGS]
-        suggestions = list(MainScreen.SUGGESTION_BINDINGS)
+        suggestion_ids = {binding.id for binding in MainScreen.SUGGESTION_BINDINGS}
+        suggestions = [b for b in MainScreen.BINDINGS if b.id in suggestion_ids]
         return [
             ("Tag (the selection, else the word)", labels),
             ("Annotate and navigate", [b for b in MainScreen.BINDINGS if b not in suggestions]),

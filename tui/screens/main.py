@@ -39,11 +39,14 @@ from tui.session import Cancelled, Edit, Session, SuggesterBuild, build_suggeste
 from tui.widgets.article_list import ArticleList, ArticleRow
 from tui.widgets.pane import ReaderPane, span_counts
 from tui.widgets.reader import Caret, Reader
-from tui.widgets.span_panel import SpanPanel
+from tui.widgets.span_panel import SpanPanel, SpanTable
 from tui.widgets.status import StatusLine
 
 #: Rows whose suggestion counts are refreshed per tick once the visible ones are done.
 COUNT_BATCH = 40
+#: Screen actions whose keys a text box has no use for (ctrl+b, ctrl+r, tab): they still
+#: work while the list's filter box has the focus; every other key there is text.
+OUTSIDE_TEXT_BOX = frozenset({"toggle_list", "redo", "switch_pane"})
 
 
 class MainScreen(Screen):
@@ -63,7 +66,7 @@ class MainScreen(Screen):
                 id="main.prev_suggestion", tooltip="Jump to the previous suggestion"),
     ]  # fmt: skip
 
-    BINDINGS = [
+    _BINDINGS = [
         *SUGGESTION_BINDINGS,
         Binding("q", "app.quit", "Quit", id="main.quit", tooltip="Quit (everything is saved)"),
         Binding("question_mark", "help", "Help", id="main.help", tooltip="Every binding"),
@@ -81,9 +84,7 @@ class MainScreen(Screen):
         Binding("left_square_bracket", "step_article(-1)", "Previous article", show=False,
                 id="main.prev_article", tooltip="Previous article in the other pane"),
         Binding("p", "span_panel", "Spans", id="main.span_panel", tooltip="This article's spans"),
-        # A priority binding runs as the key arrives, so the filter box has the focus before
-        # the next key is queued: "/putin" typed fast lands in the box whole.
-        Binding("slash", "filter", "Filter", show=False, id="main.filter", priority=True,
+        Binding("slash", "filter", "Filter", show=False, id="main.filter",
                 tooltip="Filter the article list"),
         Binding("ctrl+b", "toggle_list", "List", show=False, id="main.toggle_list",
                 tooltip="Show or hide the article list"),
@@ -92,6 +93,14 @@ class MainScreen(Screen):
         Binding("tab", "switch_pane", "Switch pane", show=False, id="main.switch_pane",
                 tooltip="Move between the panes"),
     ]
+    #: All priority bindings, as the reader's and the label keys are: a priority binding runs
+    #: as its key arrives, a plain one only after the key has bubbled up from the focused
+    #: widget, and a key behind it that has a priority binding would overtake it (`tab` `1`
+    #: typed in one burst tagged in the pane being left; `x` `1` tagged before removing).
+    #: So "/putin" typed fast also lands in the filter box whole. `check_action` hands keys
+    #: back to the filter box and to the span panel, whose own bindings a plain screen
+    #: binding would have let go first.
+    BINDINGS = [replace(binding, priority=True) for binding in _BINDINGS]
 
     #: The labels whose keys were bound by `for_labels`.
     LABELS: tuple[Label, ...] = ()
@@ -441,8 +450,11 @@ class MainScreen(Screen):
         self._activate(event.widget)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("filter", "tag") and isinstance(self.focused, Input):
-            return False  # "/" or "1" typed in a text box is text
+        focused = self.focused
+        if isinstance(focused, Input) and action not in OUTSIDE_TEXT_BOX:
+            return False  # "q" or "1" typed in a text box is text
+        if action == "remove_span" and isinstance(focused, SpanTable):
+            return False  # the span panel removes the span picked in it
         return True
 
     def focus_now(self, widget) -> None:

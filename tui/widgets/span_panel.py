@@ -26,7 +26,7 @@ class SpanTable(DataTable):
     BINDINGS = [
         Binding("enter", "jump", "Jump to span", id="spans.jump",
                 tooltip="Put the reader's cursor on the span or suggestion"),
-        Binding("delete,backspace", "remove", "Remove span", id="spans.remove",
+        Binding("delete,backspace,x", "remove", "Remove span", id="spans.remove",
                 tooltip="Remove the span (reject the suggestion)"),
     ]  # fmt: skip
 
