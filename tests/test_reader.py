@@ -1005,3 +1005,33 @@ async def test_plain_lines_match_what_textuals_own_line_path_draws():
         fast, slow = both()
         assert fast == slow
         assert all(line[0].text.startswith("  ") for line in fast)  # the padding is drawn
+
+
+async def test_many_new_spans_repaint_the_rows_on_screen_when_scrolled_down():
+    """A new set of spans too different to apply one by one repaints the rows that differ:
+    the rows on screen, counted from the top of the screen, wherever the article is scrolled
+    to. (Read through `render_lines`, which keeps a row Textual was not told to repaint.)"""
+    from textual.geometry import Region
+
+    text = " ".join(f"word{i:03d}" for i in range(600))
+    app = ReaderApp(text, [span(text, i * 8, i * 8 + 7) for i in range(0, 600, 2)])
+    async with app.run_test(size=(40, 12)) as pilot:
+        reader = await start(pilot)
+        reader.scroll_to(y=40, animate=False)
+        await pilot.pause()
+        top = round(reader.scroll_y)
+        assert top == 40
+
+        def screen_row(y: int):
+            return list(reader.render_lines(Region(0, y, reader.size.width, 1))[0])
+
+        before = [screen_row(y) for y in range(reader.size.height)]
+        reader.set_spans([span(text, i * 8, i * 8 + 7, "venue") for i in range(1, 600, 2)])
+        await pilot.pause()
+        after = [screen_row(y) for y in range(reader.size.height)]
+        assert all(old != new for old, new in zip(before, after, strict=True))
+        venue = colour(COLOURS["venue"])
+        for y in range(reader.size.height):
+            first, last = reader.layout.row_range(top + y)
+            expected = any(i % 2 and first <= i * 8 < last for i in range(600))
+            assert any(seg.style.bgcolor == venue for seg in after[y]) == expected

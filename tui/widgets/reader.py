@@ -705,7 +705,7 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
             self._forget_rows(first, last)
             rows.update(range(max(first, top), min(last, bottom - 1) + 1))
         if rows:  # one refresh for them all (each costs a trip through Textual)
-            self.refresh(*(self._row_region(row - top) for row in sorted(rows)))
+            self._refresh_screen_rows([row - top for row in sorted(rows)])
 
     def _repaint_items(self, items: Sequence[Marked]) -> None:
         if not items or self._article is None:
@@ -736,15 +736,17 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         top = round(self.scroll_y)
         bottom = min(top + max(self.scrollable_content_region.height, 1), layout.row_count)
         kept: dict[int, Strip] = {}
+        differ: list[int] = []
         for row in range(top, bottom):
             strip = strips.get(row)
             start, end = layout.row_range(row)
             if strip is not None and _marks(old, start, end) == _marks(new, start, end):
                 kept[row] = strip
             else:
-                self.refresh_lines(row - top)
+                differ.append(row - top)
         strips.clear()
         strips.update(kept)
+        self._refresh_screen_rows(differ)
 
     def set_label_colours(self, label_colours: dict[str, str]) -> None:
         colours: dict[str, Color] = {}
@@ -1074,15 +1076,23 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
         self._refresh_rows(layout.row_of(start), layout.row_of(end))
 
     def _refresh_rows(self, first: int, last: int) -> None:
+        """Repaint the rows `first`..`last` of the article that are on screen."""
         top = round(self.scroll_y)
         bottom = top + max(self.scrollable_content_region.height, 1) - 1
         first, last = max(first, top), min(last, bottom)
         if first <= last:
-            self.refresh_lines(first, last - first + 1)
+            self._refresh_screen_rows(range(first - top, last - top + 1))
 
-    def _row_region(self, y: int) -> Region:
-        """The region of row `y` of the screen (0: the top row shown), as `refresh` takes it."""
-        return Region(0, y, max(self.virtual_size.width, self.size.width), 1)
+    def _refresh_screen_rows(self, rows: Iterable[int]) -> None:
+        """Repaint these rows of the screen (0: the top row shown), in one refresh.
+
+        Across the text only, not the scrollbar beside it: a frame then leaves the scrollbar
+        alone (`tui.compositor`), and it never changes with a row.
+        """
+        width = self.scrollable_content_region.width
+        regions = [Region(0, y, width, 1) for y in rows]
+        if regions:
+            self.refresh(*regions)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # What every row of this pass needs is looked up once: the widget's size and style,
