@@ -15,8 +15,8 @@ it (a container) or lie outside the dirty regions (the footer, an unchanged titl
 asked at all. The terminal gets the same cells (tests/test_compositor.py compares them with
 Textual's, frame by frame); only the work behind them is less.
 
-This overrides `Compositor.render_partial_update`, a private method of the Textual versions
-pinned in pyproject.toml (8.x). Full repaints (resize, a new screen) still go Textual's way.
+This overrides `Compositor.render_partial_update`, a private method of the Textual version
+pinned in pyproject.toml (8.2). Full repaints (resize, a new screen) still go Textual's way.
 """
 
 from __future__ import annotations
