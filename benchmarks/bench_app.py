@@ -85,8 +85,6 @@ ROUNDS = 8
 #: `pilot.pause()`s in the idle baseline taken before each round: about as long as a round of
 #: keys, so the best of the baselines is no luckier than the best of the rounds.
 IDLE_PAUSES = 50
-#: Keys pressed before each round's baseline, after the article is opened afresh.
-WARM_KEYS = 4
 BIG_SPANS = 5_000
 #: A measure stops early (its keys so far give the figure) past this much CPU per round.
 ROUND_BUDGET = 5.0
@@ -370,13 +368,13 @@ async def _measure_app(config_path: Path, store_path: Path, ids: dict[str, str])
         # baseline taken once moved the figure by up to ~1 ms).
         for _ in range(ROUNDS):
             for name in ids:
-                reader, _article = await show(name)  # opened afresh: its caches are cold again
+                reader, _article = await show(name)
                 for measure, keys in MEASURES.items():
                     if (name, measure) in over_budget:
                         continue
                     reader.move_to(starts[name][measure])
                     await pilot.pause()
-                    for key in keys[:WARM_KEYS]:  # an even count: a tag and its untag
+                    for key in keys:  # warm again: the article was opened afresh
                         await pilot.press(key)
                     reader.move_to(starts[name][measure])
                     await pilot.pause()
