@@ -354,18 +354,13 @@ async def _measure_app(config_path: Path, store_path: Path, ids: dict[str, str])
                 for measure, word in START_WORDS.items()
             }
             spans_before[name] = len(session.spans(ids[name]))
-            for measure, keys in MEASURES.items():  # warm up caches and code paths
-                reader.move_to(starts[name][measure])
-                await pilot.pause()
-                for key in keys:
-                    await pilot.press(key)
         best = {name: dict.fromkeys(MEASURES, float("inf")) for name in ids}
         best_idle = {name: dict.fromkeys(MEASURES, float("inf")) for name in ids}
         over_budget: set[tuple[str, str]] = set()
         # Round by round, the two articles in turn: the 100k/1k ratio then compares figures
-        # taken minutes apart no more (this machine's speed drifts), and each figure is the
-        # best of its rounds, with the best of baselines taken just before each round (one
-        # baseline taken once moved the figure by up to ~1 ms).
+        # taken at the same time, not minutes apart (this machine's speed drifts). Each figure
+        # is the best of its rounds, less the best of the baselines taken just before each
+        # round (one baseline taken once moved the figure by up to ~1 ms).
         for _ in range(ROUNDS):
             for name in ids:
                 reader, _article = await show(name)
@@ -374,7 +369,7 @@ async def _measure_app(config_path: Path, store_path: Path, ids: dict[str, str])
                         continue
                     reader.move_to(starts[name][measure])
                     await pilot.pause()
-                    for key in keys:  # warm again: the article was opened afresh
+                    for key in keys:  # warm up: the article was opened afresh
                         await pilot.press(key)
                     reader.move_to(starts[name][measure])
                     await pilot.pause()

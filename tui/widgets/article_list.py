@@ -70,7 +70,7 @@ class ArticleOptions(OptionList):
         # OptionList measures the rows afresh for each line it draws (`_lines`), and each row
         # looks up the list's width and the option padding again (~50 µs a line, a tag
         # repaints four): once per pass is enough, as nothing changes them while drawing.
-        self._update_lines()
+        # (OptionList.render_lines brings the line cache up to date before any line.)
         self._pass = (
             self.scrollable_content_region.width - self._get_left_gutter_width(),
             self.get_component_styles("option-list--option").padding,

@@ -66,6 +66,7 @@ class PlainLinesCache(StylesCache):
             line = render_content_line(y)
             if line.cell_length == size.width:
                 return line
+            render_content_line = lambda _y: line  # noqa: E731 - drawn already, not again
         return super().render_line(
             styles,
             y,

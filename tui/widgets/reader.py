@@ -278,7 +278,7 @@ class LiveSuggestions(Protocol):
 
     def prev_start(self, offset: int) -> int | None: ...
 
-    def take_changed(self) -> list[tuple[int, int]] | None: ...
+    def take_changed(self) -> Changed | None: ...
 
 
 def _suggestion_index(suggestions: Any) -> SpanIndex | LiveSuggestions:
@@ -1179,7 +1179,6 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
             cuts.add(cur_a)
             cuts.add(row.cluster_end(cur_a))
         cursor_here = 1 if focused else 2
-        styles = self._styles
         ordered = sorted(cuts)
         segments: list[Segment] = []
         for a, b in zip(ordered, ordered[1:], strict=False):
@@ -1208,10 +1207,7 @@ class Reader(ScrollView, can_focus=True, inherit_bindings=False):
                 sel_a <= a and b <= sel_b,
                 cursor_here if a == cur_a else 0,
             )
-            style = styles.get(key)
-            if style is None:
-                style = self._style(key, base)
-            segments.append(Segment(row.draw(a, b), style))
+            segments.append(Segment(row.draw(a, b), self._style(key, base)))
         cells = row.width
         if row.eol >= 0:
             on_cursor = cursor is not None and cursor >= end
