@@ -111,3 +111,43 @@ async def test_swapped_keys(make, project, store_path):
         assert reader.cursor == len(reader.article.text)
         await pilot.press("G")
         assert reader.cursor == 0
+
+
+async def test_remapped_keys_in_the_filter_box_follow_the_key_not_the_action(
+    make, project, store_path
+):
+    """While the list's filter box has the focus, a key it types or edits with is the box's,
+    whatever it is bound to (redo on `R`, the list on `L`, remove on delete), and a key it has
+    no use for still acts (undo moved from `u` to ctrl+z)."""
+    path = write_config(
+        project,
+        **{
+            "  undo: u\n": "  undo: ctrl+z\n",
+            "  redo: ctrl+r\n": "  redo: R\n",
+            "  toggle_list: ctrl+b ": "  toggle_list: L ",
+        },
+    )
+    app = make(load_config(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("1", "ctrl+z")  # tag, then undo it: redo would bring it back
+        with Store.open(store_path, read_only=True) as store:
+            assert store.all_spans() == []
+        await pilot.press("slash", "L", "R")
+        box = screen.article_list.filter_input
+        assert box.value == "LR"
+        assert screen.article_list.display
+        with Store.open(store_path, read_only=True) as store:
+            assert store.all_spans() == []  # `R` was not redo
+        await pilot.press("escape", "R")  # out of the box, `R` is redo
+        with Store.open(store_path, read_only=True) as store:
+            assert len(store.all_spans()) == 1
+        await pilot.press("slash", "L", "R", "home", "delete")  # delete edits the box
+        assert box.value == "R"
+        with Store.open(store_path, read_only=True) as store:
+            assert len(store.all_spans()) == 1  # not the span under the reader's cursor
+        await pilot.press("ctrl+z")  # a key the box has no use for still acts
+        assert box.has_focus
+        with Store.open(store_path, read_only=True) as store:
+            assert store.all_spans() == []

@@ -114,7 +114,7 @@ class SpantagApp(App[int]):
         self.set_keymap(self.keymap)
         from tui.screens.main import MainScreen
 
-        self.main_screen_class = MainScreen.for_labels(config.labels)
+        self.main_screen_class = MainScreen.for_labels(config.labels, self.keymap)
         fewer_full_collections()
 
     # --- start and stop ------------------------------------------------------------------

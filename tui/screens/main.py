@@ -26,7 +26,7 @@ from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from annotations.articles import Article, LineIndex
@@ -44,10 +44,6 @@ from tui.widgets.status import StatusLine
 
 #: Rows whose suggestion counts are refreshed per tick once the visible ones are done.
 COUNT_BATCH = 40
-#: Screen actions whose keys a text box has no use for (ctrl+b, ctrl+r, tab): they still
-#: work while the list's filter box has the focus; every other key there is text.
-OUTSIDE_TEXT_BOX = frozenset({"toggle_list", "redo", "switch_pane"})
-
 
 class MainScreen(Screen):
     """Reading and tagging. Label keys are added per config by `MainScreen.for_labels`."""
@@ -97,13 +93,16 @@ class MainScreen(Screen):
     #: as its key arrives, a plain one only after the key has bubbled up from the focused
     #: widget, and a key behind it that has a priority binding would overtake it (`tab` `1`
     #: typed in one burst tagged in the pane being left; `x` `1` tagged before removing).
-    #: So "/putin" typed fast also lands in the filter box whole. `check_action` hands keys
-    #: back to the filter box and to the span panel, whose own bindings a plain screen
-    #: binding would have let go first.
+    #: So "/putin" typed fast also lands in the filter box whole. The filter box keeps the
+    #: keys it types or edits with (`FilterBox`), and `check_action` leaves remove keys to
+    #: the span panel: a plain screen binding would have let their own bindings go first.
     BINDINGS = [replace(binding, priority=True) for binding in _BINDINGS]
 
     #: The labels whose keys were bound by `for_labels`.
     LABELS: tuple[Label, ...] = ()
+    #: The config's remaps (binding id -> key), applied to this screen's bindings when it is
+    #: built (see `__init__`).
+    KEYMAP: dict[str, str] = {}
 
     @dataclass
     class SuggesterReady(Message):
@@ -117,12 +116,14 @@ class MainScreen(Screen):
         error: str
 
     @classmethod
-    def for_labels(cls, labels: Sequence[Label]) -> type[MainScreen]:
-        """A subclass with one binding per label (`1` actor, ...), from the config.
+    def for_labels(
+        cls, labels: Sequence[Label], keymap: dict[str, str] | None = None
+    ) -> type[MainScreen]:
+        """A subclass with one binding per label (`1` actor, ...) and the config's remaps.
 
         Priority bindings, like the reader's own: a tag runs as its key arrives, not after the
-        key has bubbled up from the reader to the app. `check_action` gives the key back to a
-        text box that has the focus (the list filter), as a plain binding would."""
+        key has bubbled up from the reader to the app. A text box with the focus (the list
+        filter) keeps the keys it types, as it would from a plain binding."""
         bindings = [
             Binding(
                 label.key,
@@ -135,10 +136,17 @@ class MainScreen(Screen):
             )
             for index, label in enumerate(labels)
         ]
-        return type(cls.__name__, (cls,), {"BINDINGS": bindings, "LABELS": tuple(labels)})
+        attributes = {"BINDINGS": bindings, "LABELS": tuple(labels), "KEYMAP": dict(keymap or {})}
+        return type(cls.__name__, (cls,), attributes)
 
     def __init__(self, session: Session, *, banner: str = "", warnings: Iterable[str] = ()) -> None:
         super().__init__()
+        # The app's keymap remaps these too, but only after Textual has taken a focused text
+        # box's keys out of the other bindings, by their keys then: undo remapped from `u` to
+        # ctrl+z would be taken out as `u` (dead while the filter box has the focus), redo
+        # remapped to `R` would be left in (and redo as "R" is typed there). Remapped here
+        # first, they are taken out by the keys they have.
+        self._bindings.apply_keymap(self.KEYMAP)
         self._compositor = NeededCutsCompositor()  # a frame renders only what it writes
         self.session = session
         self.config = session.config
@@ -450,10 +458,7 @@ class MainScreen(Screen):
         self._activate(event.widget)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        focused = self.focused
-        if isinstance(focused, Input) and action not in OUTSIDE_TEXT_BOX:
-            return False  # "q" or "1" typed in a text box is text
-        if action == "remove_span" and isinstance(focused, SpanTable):
+        if action == "remove_span" and isinstance(self.focused, SpanTable):
             return False  # the span panel removes the span picked in it
         return True
 

@@ -20,6 +20,7 @@ from textual.visual import VisualType
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from tui.widgets.filter_box import FilterBox
 from tui.widgets.one_line import TitleBar, text_strip
 from tui.widgets.plain_lines import install as install_plain_lines
 
@@ -187,7 +188,7 @@ class ArticleList(Vertical):
 
     def compose(self) -> ComposeResult:
         yield self.title_bar
-        yield Input(placeholder="filter: title or text", id="articles-filter")
+        yield FilterBox(placeholder="filter: title or text", id="articles-filter")
         yield ArticleOptions(id="articles-options")
 
     def on_mount(self) -> None:
