@@ -151,3 +151,47 @@ async def test_remapped_keys_in_the_filter_box_follow_the_key_not_the_action(
         assert box.has_focus
         with Store.open(store_path, read_only=True) as store:
             assert store.all_spans() == []
+
+
+async def test_an_action_with_two_keys_in_the_filter_box(make, project, store_path):
+    """`undo: u,ctrl+z`: in the filter box `u` is text and ctrl+z still undoes; `q` of
+    `quit: q,ctrl+q` is text there too. (Textual's keymap, applied after it takes the box's
+    keys out, used to put `u` and `q` back.)"""
+    path = write_config(
+        project, **{"  undo: u\n": '  undo: "u,ctrl+z"\n', "  quit: q\n": '  quit: "q,ctrl+q"\n'}
+    )
+    app = make(load_config(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("1", "slash", "a", "u", "q")
+        box = screen.article_list.filter_input
+        assert box.value == "auq"
+        assert app.is_running
+        with Store.open(store_path, read_only=True) as store:
+            assert len(store.all_spans()) == 1
+        await pilot.press("ctrl+z")
+        assert box.has_focus
+        with Store.open(store_path, read_only=True) as store:
+            assert store.all_spans() == []
+        await pilot.press("escape", "1", "u")  # out of the box, both keys act
+        with Store.open(store_path, read_only=True) as store:
+            assert store.all_spans() == []
+        await pilot.press("q")
+        assert not app.is_running
+
+
+async def test_the_remove_key_remapped_also_removes_in_the_span_panel(make, project, store_path):
+    path = write_config(project, **{"  remove_span: x ": "  remove_span: X "})
+    app = make(load_config(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("1", "w", "w", "3", "p")
+        assert app.focused is screen.span_panel.table
+        await pilot.press("up", "x")  # no longer a remove key
+        with Store.open(store_path, read_only=True) as store:
+            assert len(store.all_spans()) == 2
+        await pilot.press("X")  # the span picked in the panel (the first), not the reader's
+        with Store.open(store_path, read_only=True) as store:
+            assert [span.label for span in store.all_spans()] == ["venue"]

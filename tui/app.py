@@ -4,7 +4,8 @@ The app opens the corpus and the store when it starts and shows the main screen,
 something stops it (an unreadable store, no articles), a screen that says what and how to get
 out; it never shows a traceback for a user's mistake. A store held by another spantag opens
 read-only with a banner. Keys come from the config: each app action's binding has an id, and
-the config's `keys:` become a Textual keymap (`App.set_keymap`) over those ids.
+the config's `keys:` remap those ids: the main screen's when it is built, the others' through
+a Textual keymap (`App.set_keymap`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from annotations.articles import CorpusError
-from annotations.config import DEFAULT_KEYS, Config, ConfigError, canonical_key, load_config
+from annotations.config import (
+    DEFAULT_KEYS,
+    Config,
+    ConfigError,
+    canonical_key,
+    keys_in,
+    load_config,
+)
 from annotations.store import StoreCorrupt, StoreError, StoreNotWritable
 
 #: Config `keys:` action -> the binding id it remaps.
@@ -64,14 +72,28 @@ textual_key = canonical_key
 
 
 def keymap_for(config: Config) -> dict[str, str]:
-    """The Textual keymap (binding id -> key) for the config's remapped actions."""
+    """The Textual keymap (binding id -> keys) for the config's remapped actions: "q,ctrl+q"
+    stays two keys, "/,f" becomes "slash,f"."""
     keymap: dict[str, str] = {}
     for action, key in config.keys.items():
         binding_id = ACTION_BINDING_IDS.get(action)
         if binding_id is None or key == DEFAULT_KEYS.get(action):
             continue
-        keymap[binding_id] = textual_key(key)
+        keymap[binding_id] = ",".join(textual_key(part) for part in keys_in(key))
+    remove = keymap.get(ACTION_BINDING_IDS["remove_span"])
+    if remove is not None:  # the span panel removes with delete, backspace and the remove key
+        keymap["spans.remove"] = f"delete,backspace,{remove}"
     return keymap
+
+
+def textual_keymap(keymap: dict[str, str]) -> dict[str, str]:
+    """The part of `keymap` for Textual to apply (`App.set_keymap`): not the main screen's.
+
+    `MainScreen` remaps its own bindings when it is built. Textual would apply them again
+    each time it gathers the bindings for a key, after it has taken a focused text box's keys
+    out, and that pass puts back every key of a binding one of whose keys is left: with
+    `quit: q,ctrl+q`, `q` typed into the filter box would quit."""
+    return {key: value for key, value in keymap.items() if not key.startswith("main.")}
 
 
 #: Python's garbage collector walks every object the process holds (a long article's layout,
@@ -111,7 +133,7 @@ class SpantagApp(App[int]):
         self.read_only = read_only
         self.session = None
         self.keymap = keymap_for(config)
-        self.set_keymap(self.keymap)
+        self.set_keymap(textual_keymap(self.keymap))
         from tui.screens.main import MainScreen
 
         self.main_screen_class = MainScreen.for_labels(config.labels, self.keymap)

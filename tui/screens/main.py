@@ -141,11 +141,11 @@ class MainScreen(Screen):
 
     def __init__(self, session: Session, *, banner: str = "", warnings: Iterable[str] = ()) -> None:
         super().__init__()
-        # The app's keymap remaps these too, but only after Textual has taken a focused text
-        # box's keys out of the other bindings, by their keys then: undo remapped from `u` to
-        # ctrl+z would be taken out as `u` (dead while the filter box has the focus), redo
-        # remapped to `R` would be left in (and redo as "R" is typed there). Remapped here
-        # first, they are taken out by the keys they have.
+        # Remapped here, not by Textual's keymap: Textual applies that after it has taken a
+        # focused text box's keys out of the other bindings, by their keys then. Undo moved
+        # from `u` to ctrl+z would be taken out as `u` (dead while the filter box has the
+        # focus); redo moved to `R` would be left in (and run as "R" is typed there). Remapped
+        # first, they are taken out by the keys they have (see `tui.app.textual_keymap`).
         self._bindings.apply_keymap(self.KEYMAP)
         self._compositor = NeededCutsCompositor()  # a frame renders only what it writes
         self.session = session
