@@ -86,14 +86,16 @@ def keymap_for(config: Config) -> dict[str, str]:
     return keymap
 
 
-def textual_keymap(keymap: dict[str, str]) -> dict[str, str]:
-    """The part of `keymap` for Textual to apply (`App.set_keymap`): not the main screen's.
+def textual_keymap(keymap: dict[str, str], own: Iterable[Binding]) -> dict[str, str]:
+    """The part of `keymap` for Textual to apply (`App.set_keymap`): not the ids of `own`,
+    the bindings that remap themselves (the main screen's).
 
     `MainScreen` remaps its own bindings when it is built. Textual would apply them again
     each time it gathers the bindings for a key, after it has taken a focused text box's keys
     out, and that pass puts back every key of a binding one of whose keys is left: with
     `quit: q,ctrl+q`, `q` typed into the filter box would quit."""
-    return {key: value for key, value in keymap.items() if not key.startswith("main.")}
+    ids = {binding.id for binding in own}
+    return {binding_id: keys for binding_id, keys in keymap.items() if binding_id not in ids}
 
 
 #: Python's garbage collector walks every object the process holds (a long article's layout,
@@ -132,11 +134,11 @@ class SpantagApp(App[int]):
         self.paths = list(paths) if paths else None
         self.read_only = read_only
         self.session = None
-        self.keymap = keymap_for(config)
-        self.set_keymap(textual_keymap(self.keymap))
         from tui.screens.main import MainScreen
 
+        self.keymap = keymap_for(config)
         self.main_screen_class = MainScreen.for_labels(config.labels, self.keymap)
+        self.set_keymap(textual_keymap(self.keymap, MainScreen.BINDINGS))
         fewer_full_collections()
 
     # --- start and stop ------------------------------------------------------------------
